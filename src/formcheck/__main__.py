@@ -1,0 +1,5 @@
+"""Allow ``python -m formcheck``."""
+
+from formcheck.cli import main
+
+main()

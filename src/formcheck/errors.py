@@ -1,0 +1,61 @@
+"""Named errors raised at formcheck's boundaries.
+
+Every error carries a one-line message that says what was expected and what was received,
+so the CLI can print it without a traceback and the web layer can return it as one shape.
+"""
+
+from __future__ import annotations
+
+
+class FormcheckError(Exception):
+    """Base class: a problem with the user's input or environment, reported in one line."""
+
+    exit_code = 2
+
+
+class InputFileError(FormcheckError):
+    """The input file is missing or cannot be read."""
+
+
+class NotAVideoError(InputFileError):
+    """The file exists but holds no video stream."""
+
+
+class CorruptVideoError(InputFileError):
+    """The video stream cannot be decoded (corrupt or truncated)."""
+
+
+class NoFramesError(InputFileError):
+    """The video decodes but yields no frames."""
+
+
+class FrameRateError(InputFileError):
+    """The frame rate is outside what a phone records (or is missing)."""
+
+
+class PoseError(FormcheckError):
+    """The pose model could not find a usable lifter."""
+
+
+class NoPersonError(PoseError):
+    """No person was found in the clip."""
+
+
+class PersonTooSmallError(PoseError):
+    """The person is too small in the frame for reliable landmarks."""
+
+
+class LifterLeftFrameError(PoseError):
+    """The lifter leaves the frame for the part of the clip that matters."""
+
+
+class MultiplePeopleError(PoseError):
+    """Several people are in frame and the lifter cannot be told apart."""
+
+
+class ConfigError(FormcheckError):
+    """A rules or settings file, or an override, is invalid."""
+
+
+class AnalysisError(FormcheckError):
+    """The clip was read but cannot support the requested analysis."""

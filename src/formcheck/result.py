@@ -1,0 +1,132 @@
+"""Result objects of an analysis: what the Python API returns and what the JSON mirrors.
+
+The JSON schema (``formcheck.analysis/1``) is the ``to_dict`` of :class:`Analysis`; it is
+documented in ``docs/analysis-schema.md``. Fields are only ever added within a major version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+SCHEMA = "formcheck.analysis/1"
+
+
+@dataclass
+class VideoInfo:
+    """Facts about the input video, read once at the boundary."""
+
+    path: str
+    sha256: str
+    fps: float
+    frames: int
+    duration_s: float
+    width: int  # upright (rotation applied)
+    height: int
+    rotation: int  # degrees clockwise the player must rotate the coded frames: 0/90/180/270
+    codec: str
+    variable_frame_rate: bool = False
+
+
+@dataclass
+class Metric:
+    """One measured quantity with its unit (``deg``, ``s``, ``m/s``, ``fraction``, ``bool``)."""
+
+    value: float | bool | None
+    unit: str
+    note: str = ""
+
+
+@dataclass
+class Fault:
+    """A form fault found in one rep, with the evidence for it and what to do about it."""
+
+    id: str
+    title: str
+    rep_index: int
+    severity: str  # "fault" | "info" | "experimental"
+    value: float | None
+    threshold: float | None
+    unit: str
+    comparison: str  # e.g. "> 45 deg"
+    evidence: str  # one sentence with the numbers
+    soreness: list[str]  # regions it commonly explains, e.g. ["lower_back"]
+    cue: str
+    frame_range: tuple[int, int]  # frames of the rep where the fault holds
+    worst_frame: int
+    experimental: bool = False
+
+
+@dataclass
+class Rep:
+    """One repetition: its timing, per-rep metrics and faults."""
+
+    index: int  # 1-based
+    start_frame: int
+    bottom_frame: int
+    end_frame: int
+    start_s: float
+    bottom_s: float
+    end_s: float
+    partial: bool
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+
+
+@dataclass
+class ViewResult:
+    """The camera view and how confident the detector is."""
+
+    view: str  # "side" | "front" | "back" | "oblique" | "unknown"
+    facing: str | None  # "left" | "right" for side views
+    near_side: str | None  # "left" | "right": the body side nearer the camera
+    confidence: float
+    reason: str
+    unsupported: list[str] = field(default_factory=list)  # measurements this view cannot give
+    filming_advice: str = ""
+
+
+@dataclass
+class Analysis:
+    """The whole result of ``formcheck analyze``."""
+
+    video: VideoInfo
+    lift: str
+    style: str
+    view: ViewResult
+    reps: list[Rep]
+    warnings: list[str]
+    summary: list[str]  # what to fix first, most important first
+    settings: dict[str, Any] = field(default_factory=dict)
+    series: dict[str, np.ndarray] = field(default_factory=dict)  # per-frame angles etc.
+    times_s: np.ndarray | None = None
+    lift_reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON-ready dictionary of the documented schema."""
+        return {
+            "schema": SCHEMA,
+            "video": asdict(self.video),
+            "lift": self.lift,
+            "lift_reason": self.lift_reason,
+            "style": self.style,
+            "view": asdict(self.view),
+            "reps": [_rep_dict(r) for r in self.reps],
+            "summary": self.summary,
+            "warnings": self.warnings,
+            "settings": self.settings,
+        }
+
+    @property
+    def faults(self) -> list[Fault]:
+        """Return every fault of every rep, in rep order."""
+        return [f for r in self.reps for f in r.faults]
+
+
+def _rep_dict(rep: Rep) -> dict[str, Any]:
+    d = asdict(rep)
+    d["metrics"] = {k: asdict(m) for k, m in rep.metrics.items()}
+    d["faults"] = [asdict(f) for f in rep.faults]
+    return d
