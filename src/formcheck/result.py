@@ -13,6 +13,20 @@ import numpy as np
 
 SCHEMA = "formcheck.analysis/1"
 
+# Per-frame series an analysis carries, with units. Angles follow docs/conventions.md:
+# degrees, 0-180, never wrapped.
+SERIES_KEYS: dict[str, str] = {
+    "knee_deg": "deg, interior hip-knee-ankle angle of the near leg (180 = straight)",
+    "hip_deg": "deg, interior shoulder-hip-knee angle (180 = standing tall)",
+    "trunk_lean_deg": "deg, hip->shoulder line from vertical (0 = upright)",
+    "shin_lean_deg": "deg, ankle->knee line from vertical (0 = vertical shin)",
+    "thigh_deg": "deg, hip->knee line below horizontal (0 = parallel, >0 = hip below knee)",
+    "neck_deg": "deg, shoulder->ear line relative to the hip->shoulder line (0 = in line)",
+    "hip_height": "fraction of standing leg length above the ankles (1 = standing)",
+    "bar_x": "px, bar proxy (wrist midpoint) x in the upright frame, y down",
+    "bar_y": "px, bar proxy y in the upright frame, y down",
+}
+
 
 @dataclass
 class VideoInfo:
@@ -100,7 +114,8 @@ class Analysis:
     warnings: list[str]
     summary: list[str]  # what to fix first, most important first
     settings: dict[str, Any] = field(default_factory=dict)
-    series: dict[str, np.ndarray] = field(default_factory=dict)  # per-frame angles etc.
+    # Per-frame series (one value per frame, NaN where unknown), keys listed in SERIES_KEYS.
+    series: dict[str, np.ndarray] = field(default_factory=dict)
     times_s: np.ndarray | None = None
     lift_reason: str = ""
 
