@@ -13,10 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from formcheck.config import Settings
 from scipy.signal import find_peaks
 
+from formcheck.config import Settings
 from formcheck.signals import fill_gaps, interior_angle, midpoint, segment_length
 from formcheck.track import PoseTrack
 
@@ -54,7 +53,7 @@ def leg_length(track: PoseTrack) -> float:
         )
         finite = per_frame[np.isfinite(per_frame)]
         if finite.size:
-            # The high percentile is the unforeshortened leg: a front view shortens it at the bottom.
+            # The high percentile is the unforeshortened leg (a front view shortens it).
             best.append(float(np.percentile(finite, 90)))
     return max(best) if best else float("nan")
 
@@ -73,9 +72,10 @@ def _knee_flexion(track: PoseTrack, a: int, b: int) -> float:
     best = 0.0
     for side in ("left", "right"):
         k = interior_angle(
-            track.xy(f"{side}_hip")[a:b], track.xy(f"{side}_knee")[a:b],
+            track.xy(f"{side}_hip")[a:b],
+            track.xy(f"{side}_knee")[a:b],
             track.xy(f"{side}_ankle")[a:b],
-        )  # fmt: skip
+        )
         if np.isfinite(k).any():
             best = max(best, 180.0 - float(np.nanmin(k)))
     return best
@@ -218,5 +218,7 @@ def _drop_handling(
     for end in (0, -1):
         if keep and _hands_low(track, max(0, keep[end][0] - pad), keep[end][2] + pad):
             a, _, b, _ = keep.pop(end)
-            rejected.append((float(t[a]), float(t[b]), "hands at the floor: picking up or setting down"))
+            rejected.append(
+                (float(t[a]), float(t[b]), "hands at the floor: picking up or setting down")
+            )
     return keep

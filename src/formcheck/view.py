@@ -19,9 +19,14 @@ FILMING_ADVICE = (
     "in frame for every rep; for knees caving in, add a second clip from the front."
 )
 SIDE_ONLY = [
-    "forward lean", "hips rising first", "neck position", "heel lift", "knee travel past toes",
-    "bar path", "back rounding",
-]  # fmt: skip
+    "forward lean",
+    "hips rising first",
+    "neck position",
+    "heel lift",
+    "knee travel past toes",
+    "bar path",
+    "back rounding",
+]
 
 
 def _median(x: np.ndarray) -> float:
@@ -37,12 +42,15 @@ def _yaw_cues(track: PoseTrack, settings: Settings, leg_px: float) -> dict[str, 
         torso = np.linalg.norm((ls + rs) / 2 - (lh + rh) / 2, axis=1)
         shoulder = _median(np.abs(ls[:, 0] - rs[:, 0]) / torso)
         hip = _median(np.abs(lh[:, 0] - rh[:, 0]) / torso)
-        foot = np.nanmax(
-            [
-                _median(np.abs(track.xy(f"{s}_foot_index")[:, 0] - track.xy(f"{s}_heel")[:, 0]))
-                for s in ("left", "right")
-            ]
-        ) / leg_px
+        foot = (
+            np.nanmax(
+                [
+                    _median(np.abs(track.xy(f"{s}_foot_index")[:, 0] - track.xy(f"{s}_heel")[:, 0]))
+                    for s in ("left", "right")
+                ]
+            )
+            / leg_px
+        )
     world = track.world_xyz[:, INDEX["left_hip"]] - track.world_xyz[:, INDEX["right_hip"]]
     cues = {
         "shoulder width": np.degrees(
