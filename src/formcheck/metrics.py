@@ -66,6 +66,11 @@ def compute_series(track: PoseTrack, view: ViewResult, seg: Segmentation) -> dic
     return {k: np.asarray(v, dtype=float) for k, v in series.items()}
 
 
+def _nanmedian(x: np.ndarray) -> float:
+    finite = x[np.isfinite(x)]
+    return float(np.median(finite)) if finite.size else float("nan")
+
+
 def _nanmax(x: np.ndarray) -> float | None:
     return float(np.nanmax(x)) if np.isfinite(x).any() else None
 
@@ -135,14 +140,18 @@ def _foot_metrics(
     foot = foot_length_px(track, side)
     facing = _facing(view)
     sl = slice(rep.start, rep.end + 1)
-    heel = track.xy(f"{side}_heel")[:, 1]
     toe = track.xy(f"{side}_foot_index")
+    # Heel height over the toe: a heel that leaves the floor rises against the toe, while a
+    # whole-foot landmark shift (tracking error, camera shake) moves both.
+    heel = track.xy(f"{side}_heel")[:, 1] - toe[:, 1]
     knee = track.xy(f"{side}_knee")
     mid_foot = (track.xy(f"{side}_heel")[:, 0] + toe[:, 0]) / 2
     heel_lift = _nanmax((heel[sl] - _baseline(heel, rep, track.fps, standing)) / foot)
     past = _nanmax(facing * (knee[sl, 0] - toe[sl, 0]) / foot) if facing else None
     out = {
-        "heel_lift": Metric(_round(heel_lift, 3), "foot lengths", "heel rise above standing"),
+        "heel_lift": Metric(
+            _round(heel_lift, 3), "foot lengths", "heel rise over the toe, against standing"
+        ),
         "knee_past_toes": Metric(_round(past, 3), "foot lengths", "knee ahead of toe (+)"),
     }
     out["bar_drift"] = _bar_drift(track, series, rep, mid_foot, foot, facing)
@@ -161,8 +170,8 @@ def _bar_drift(
     shoulder = midpoint(track, "left_shoulder", "right_shoulder")[sl]
     hip = midpoint(track, "left_hip", "right_hip")[sl]
     bar = np.stack([series["bar_x"][sl], track.height - series["bar_y"][sl]], axis=1)
-    torso = np.nanmedian(np.linalg.norm(shoulder - hip, axis=1))
-    hands_at_bar = np.nanmedian(np.linalg.norm(bar - shoulder, axis=1)) < 0.5 * torso
+    torso = _nanmedian(np.linalg.norm(shoulder - hip, axis=1))
+    hands_at_bar = _nanmedian(np.linalg.norm(bar - shoulder, axis=1)) < 0.5 * torso
     if not hands_at_bar or not facing:
         return Metric(None, "foot lengths", "unmeasured: hands are not at the shoulders (no bar?)")
     drift = facing * (bar[:, 0] - mid_foot[sl]) / foot
