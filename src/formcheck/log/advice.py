@@ -35,7 +35,8 @@ def _back_off_example(report: TrainingReport, pct: float) -> str:
     for lift, r in report.top_sets.items():
         lighter = (r.weight_kg or 0) * (1 - pct / 100)
         examples.append(
-            f"{lift}: {r.weight_kg:g} kg x {r.reps} -> about {lighter:.1f} kg x {(r.reps or 0) + 2}"
+            f"{lift}: {r.weight_kg or 0:.1f} kg x {r.reps} -> about {lighter:.1f} kg "
+            f"x {(r.reps or 0) + 2}"
         )
     return f" (e.g. {'; '.join(examples)})" if examples else ""
 

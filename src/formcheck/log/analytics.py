@@ -196,7 +196,7 @@ def fetch_sets(
     if until is not None:
         query = query.where(TrainingSession.started_at <= until)
     with db.transaction() as s:
-        return [SetRow(*r) for r in s.execute(query).tuples()]
+        return [SetRow(*r) for r in s.execute(query)]
 
 
 def _tonnage(rows: list[SetRow]) -> tuple[float, int, int]:

@@ -264,7 +264,7 @@ def advice_cmd(ctx: click.Context, as_of: dt.datetime | None, as_json: bool) -> 
         if lift in ("squat", "deadlift"):
             console.print(
                 f"{lift}: best e1RM {est.estimate:.1f} kg ({est.low:.1f}-{est.high:.1f}) "
-                f"from {exercise} {est.weight_kg:g} kg x {est.reps}"
+                f"from {exercise} {est.weight_kg:.1f} kg x {est.reps}"
             )
     for w in report.warnings:
         console.print(f"[yellow]warning[/] {w.message}", highlight=False)

@@ -56,7 +56,7 @@ def resolve_url(db: str | None = None) -> str:
         return f"sqlite:///{Path(raw).expanduser()}"
     try:
         url = make_url(raw)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:
         raise DatabaseUrlError(
             f"--db / {ENV_VAR}: expected a SQLAlchemy URL such as sqlite:///path/log.db or "
             f"postgresql://user@host/db, received {raw!r}"

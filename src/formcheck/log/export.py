@@ -65,7 +65,7 @@ def _set_rows(db: LogDatabase) -> list[dict[str, Any]]:
     )
     out = []
     with db.transaction() as s:
-        for sid, day, started, tz, title, source, name, lift, st in s.execute(query).tuples():
+        for sid, day, started, tz, title, source, name, lift, st in s.execute(query):
             out.append(
                 {
                     "session_id": sid,

@@ -92,8 +92,9 @@ def _recovery_warnings(heavy: list[SetRow], as_of: dt.datetime, rules: LogRules)
                     "recovery_gap",
                     last.lift,
                     f"last heavy {last.lift} was {hours:.0f} h ago ({last.exercise} "
-                    f"{last.weight_kg:g} kg x {last.reps} on {last.local_date}); many lifters "
-                    f"leave ~{gap:g} h before the next heavy squat or deadlift (guidance, not law)",
+                    f"{last.weight_kg or 0:.1f} kg x {last.reps} on {last.local_date}); many "
+                    f"lifters leave ~{gap:g} h before the next heavy squat or deadlift "
+                    "(guidance, not law)",
                     {"hours": round(hours, 1), "guide_h": gap},
                 )
             )
@@ -184,9 +185,7 @@ def _fault_findings(
                 .join(VideoAnalysis, VideoAnalysis.id == VideoFault.analysis_id)
                 .where(VideoAnalysis.recorded_at >= since, VideoAnalysis.recorded_at <= as_of)
                 .group_by(VideoFault.fault_id)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         latest = s.scalar(
             select(func.max(VideoAnalysis.recorded_at)).where(VideoAnalysis.recorded_at <= as_of)

@@ -429,7 +429,10 @@ def parse_export(path: Path, *, tz: str = "UTC", unit: str = "kg") -> ParsedExpo
     export) and skipped with a note; identical rows are imported once.
     """
     zone = _zone(tz)
-    default_unit = _unit_of(unit)
+    try:
+        default_unit = _unit_of(unit)
+    except ValueError as exc:
+        raise ExportFormatError(f"--unit: expected kg or lb, received {unit!r}") from exc
     text = _read_text(path)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","

@@ -86,7 +86,7 @@ def update_lifter(
 
 def _exercise_ids(session: Session, names: Iterable[str], rules: LogRules) -> dict[str, int]:
     wanted = {n.casefold(): n for n in names}
-    ids = dict(session.execute(select(Exercise.key, Exercise.id)).tuples().all())
+    ids = dict(session.execute(select(Exercise.key, Exercise.id)).all())
     for key, name in wanted.items():
         if key not in ids:
             ex = Exercise(key=key, name=name, lift=rules.lift_of(name))
@@ -111,7 +111,7 @@ def _session_ids(
                 TrainingSession.source_key.in_(keys[i : i + 500])
             )
         )
-        ids.update(rows.tuples().all())
+        ids.update(rows.all())
     existed = set(ids.values())
     new = [
         {
@@ -137,7 +137,7 @@ def _session_ids(
                 TrainingSession.source_key.in_(chunk)
             )
         )
-        ids.update(rows.tuples().all())
+        ids.update(rows.all())
     return ids, existed
 
 
