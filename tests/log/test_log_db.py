@@ -16,8 +16,14 @@ from formcheck.log.db import current_revision, migrate, open_database, resolve_u
 from formcheck.log.models import Base
 
 TABLES = {
-    "lifters", "exercises", "sessions", "sets", "pain_reports", "video_analyses",
-    "video_faults", "triage_results",
+    "lifters",
+    "exercises",
+    "sessions",
+    "sets",
+    "pain_reports",
+    "video_analyses",
+    "video_faults",
+    "triage_results",
 }
 
 
@@ -55,7 +61,9 @@ def test_models_match_the_migrated_schema(db: dbmod.LogDatabase) -> None:
 def test_reopening_keeps_data_and_revision(db_url: str) -> None:
     first = open_database(db_url)
     with first.transaction() as s:
-        s.execute(text("INSERT INTO exercises (key, name, lift) VALUES ('squat', 'Squat', 'squat')"))
+        s.execute(
+            text("INSERT INTO exercises (key, name, lift) VALUES ('squat', 'Squat', 'squat')")
+        )
     first.close()
     second = open_database(db_url)
     with second.transaction() as s:

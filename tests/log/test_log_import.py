@@ -26,9 +26,18 @@ ALL = ["strong_semicolon.csv", "strong_comma.csv", "hevy_kg.csv", "hevy_lbs_mess
 def _sets(db: LogDatabase) -> list[tuple]:
     with db.transaction() as s:
         return s.execute(
-            select(Exercise.name, SetEntry.set_type, SetEntry.weight_kg, SetEntry.unit,
-                   SetEntry.reps, SetEntry.rpe, SetEntry.warmup, SetEntry.superset)
-            .join(Exercise).order_by(SetEntry.id)
+            select(
+                Exercise.name,
+                SetEntry.set_type,
+                SetEntry.weight_kg,
+                SetEntry.unit,
+                SetEntry.reps,
+                SetEntry.rpe,
+                SetEntry.warmup,
+                SetEntry.superset,
+            )
+            .join(Exercise)
+            .order_by(SetEntry.id)
         ).all()
 
 
@@ -44,7 +53,11 @@ def _sets(db: LogDatabase) -> list[tuple]:
 def test_formats_are_recognised_from_the_header(name, fmt, rows, sets, dups) -> None:
     export = parse_export(FIXTURES / name, tz="Europe/Berlin")
     assert (export.format, export.rows_read, len(export.sets), export.duplicates) == (
-        fmt, rows, sets, dups)
+        fmt,
+        rows,
+        sets,
+        dups,
+    )
 
 
 def test_strong_semicolon_units_bodyweight_decimal_comma_and_truncation() -> None:
@@ -139,7 +152,16 @@ def test_all_fixtures_together_keep_values(db: LogDatabase) -> None:
     assert counts["sets"] == 16 + 11 + 12 + 4
     assert counts["sessions"] == 3 + 3 + 2 + 1
     rows = _sets(db)
-    assert ("深蹲 (杠铃)", "normal", pytest.approx(225 * LB_TO_KG), "lb", 8, None, False, None) in rows
+    assert (
+        "深蹲 (杠铃)",
+        "normal",
+        pytest.approx(225 * LB_TO_KG),
+        "lb",
+        8,
+        None,
+        False,
+        None,
+    ) in rows
     warm = [r for r in rows if r.warmup]
     assert len(warm) == 4 and all(r.set_type == "warmup" for r in warm)
     with db.transaction() as s:
@@ -167,8 +189,12 @@ def test_every_bad_row_is_listed_in_one_error() -> None:
         parse_export(FIXTURES / "strong_bad_values.csv")
     msg = str(info.value)
     assert "4 bad row(s)" in msg
-    for part in ("line 2: weight 'sixty' is not a number", "line 3: unreadable date 'yesterday'",
-                 "line 4: weight unit 'stone'", "line 5: RPE '14' is outside 1-10"):
+    for part in (
+        "line 2: weight 'sixty' is not a number",
+        "line 3: unreadable date 'yesterday'",
+        "line 4: weight unit 'stone'",
+        "line 5: RPE '14' is outside 1-10",
+    ):
         assert part in msg
 
 
@@ -187,8 +213,10 @@ def test_crash_mid_import_leaves_the_database_as_it_was(
     records.import_export(db, parse_export(FIXTURES / "hevy_kg.csv", tz="UTC"))
     before = records.count_rows(db)
     big = tmp_path / "big.csv"
-    lines = ["Date;Workout Name;Exercise Name;Set Order;Weight;Weight Unit;Reps;RPE;Distance;"
-             "Distance Unit;Seconds;Notes;Workout Notes"]
+    lines = [
+        "Date;Workout Name;Exercise Name;Set Order;Weight;Weight Unit;Reps;RPE;Distance;"
+        "Distance Unit;Seconds;Notes;Workout Notes"
+    ]
     for day in range(300):
         stamp = (dt.datetime(2020, 1, 1, 18) + dt.timedelta(days=day)).isoformat(" ")
         lines += [f"{stamp};W{day};Squat;{i};{100 + i};kg;5;;;;0;;" for i in range(1, 21)]
@@ -223,7 +251,7 @@ from formcheck.log import records
 from formcheck.log.db import open_database
 from formcheck.log.importers import parse_export
 db = open_database({url!r})
-records.import_export(db, parse_export(Path({str(FIXTURES / 'hevy_kg.csv')!r}), tz='UTC'))
+records.import_export(db, parse_export(Path({str(FIXTURES / "hevy_kg.csv")!r}), tz='UTC'))
 real, n = records._set_values, [0]
 def dying(*a, **k):
     n[0] += 1
@@ -232,9 +260,11 @@ def dying(*a, **k):
     return real(*a, **k)
 records._set_values = dying
 records.CHUNK = 3
-records.import_export(db, parse_export(Path({str(FIXTURES / 'strong_semicolon.csv')!r}), tz='UTC'))
+records.import_export(db, parse_export(Path({str(FIXTURES / "strong_semicolon.csv")!r}), tz='UTC'))
 """
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 17, proc.stderr
     from formcheck.log.db import open_database
 
@@ -260,10 +290,14 @@ def test_durations() -> None:
 )
 def test_property_import_parse_is_deterministic_and_converts_units(tmp_path_factory, weights, unit):
     path = tmp_path_factory.mktemp("prop") / "gen.csv"
-    header = ("Date;Workout Name;Exercise Name;Set Order;Weight;Weight Unit;Reps;RPE;Distance;"
-              "Distance Unit;Seconds;Notes;Workout Notes")
-    rows = [f"2023-05-0{1 + i % 7} 10:00:00;S;Squat;{i + 1};{w};{unit};5;;;;0;;"
-            for i, w in enumerate(weights)]
+    header = (
+        "Date;Workout Name;Exercise Name;Set Order;Weight;Weight Unit;Reps;RPE;Distance;"
+        "Distance Unit;Seconds;Notes;Workout Notes"
+    )
+    rows = [
+        f"2023-05-0{1 + i % 7} 10:00:00;S;Squat;{i + 1};{w};{unit};5;;;;0;;"
+        for i, w in enumerate(weights)
+    ]
     path.write_text("\n".join([header, *rows]) + "\n")
     a, b = parse_export(path), parse_export(path)
     assert [p.key for p in a.sets] == [p.key for p in b.sets]

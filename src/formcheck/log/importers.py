@@ -14,6 +14,7 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -194,6 +195,7 @@ def _zone(tz: str) -> ZoneInfo:
         ) from exc
 
 
+@lru_cache(maxsize=8192)
 def parse_datetime(text: str, zone: ZoneInfo) -> tuple[dt.datetime, dt.date]:
     """Return (naive UTC, local date) for an export timestamp read in ``zone``.
 
@@ -240,6 +242,7 @@ def _number(text: str | None, what: str, *, decimal_comma: bool = False) -> floa
     return value
 
 
+@lru_cache(maxsize=4096)
 def parse_duration(text: str) -> float | None:
     """Return minutes from Strong durations such as ``1h 5m``, ``45m`` or ``3600s``."""
     parts = re.findall(r"(\d+(?:\.\d+)?)\s*([hms])", text.strip().lower())
@@ -250,7 +253,13 @@ def parse_duration(text: str) -> float | None:
 
 
 def _digest(*parts: object) -> str:
-    return hashlib.sha1("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()
+
+
+@lru_cache(maxsize=4096)
+def _session_key(app: str, started: dt.datetime, title: str) -> str:
+    # Rows of one workout repeat its date and title; hash them once.
+    return _digest(app, started.isoformat(), title)
 
 
 @dataclass
@@ -279,7 +288,7 @@ def _distance_m(value: float | None, unit: str) -> float | None:
     return value * factor.get(unit.strip().lower(), 1000.0)
 
 
-def _row_fields(app: str, fmt: str, row: dict[str, str], default_unit: str) -> dict[str, object]:
+def _row_fields(app: str, fmt: str, row: dict[str, str], default_unit: str) -> dict[str, str]:
     """Map one CSV row of any supported format onto common field names."""
     if app == "hevy":
         lbs = "weight_lbs" in row
@@ -347,10 +356,10 @@ def _parse_row(
     default_unit: str,
     cur: _Cursor,
 ) -> ParsedSet | None:
-    f = {k: str(v) for k, v in _row_fields(app, fmt, row, default_unit).items()}
+    f = _row_fields(app, fmt, row, default_unit)
     started, local_date = parse_datetime(f["date"], zone)
     title = f["title"].strip()
-    session_key = _digest(app, started.isoformat(), title)
+    session_key = _session_key(app, started, title)
     exercise = " ".join(f["exercise"].split())
     if not exercise:
         raise ValueError("exercise name is empty")

@@ -19,6 +19,7 @@ from formcheck.errors import StoredResultError
 from formcheck.log.db import LogDatabase
 from formcheck.log.importers import ParsedExport, ParsedSet
 from formcheck.log.models import (
+    Base,
     Exercise,
     Lifter,
     PainReport,
@@ -30,6 +31,7 @@ from formcheck.log.models import (
 )
 from formcheck.log.rules import LogRules, default_rules
 
+_TABLES = Base.metadata.tables
 CHUNK = 2000  # rows per INSERT batch: big enough for speed, small enough for progress
 Progress = Callable[[int, int], None]
 
@@ -129,7 +131,7 @@ def _session_ids(
         if k not in ids
     ]
     for i in range(0, len(new), CHUNK):
-        session.execute(insert(TrainingSession), new[i : i + CHUNK])
+        session.execute(insert(_TABLES["sessions"]), new[i : i + CHUNK])
     for i in range(0, len(new), 500):
         chunk = [r["source_key"] for r in new[i : i + 500]]
         rows = session.execute(
@@ -199,7 +201,8 @@ def import_export(
                 batch.append(_set_values(p, sid, ex_ids[p.exercise], position[sid]))
             if len(batch) >= CHUNK or done == total:
                 if batch:
-                    s.execute(insert(SetEntry), batch)
+                    # Core insert: one executemany per batch (ORM bulk splits by None pattern).
+                    s.execute(insert(_TABLES["sets"]), batch)
                     added += len(batch)
                     batch = []
                 if progress:
