@@ -18,6 +18,8 @@ import csv
 import datetime as dt
 import os
 import random
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -144,6 +146,14 @@ def bench(url: str, csv_path: Path, label: str) -> dict[str, float]:
     assert res.exit_code == 0, res.output
     t_cli_advice, res = _time(lambda: runner.invoke(main, ["log", "--db", url, "advice"]), repeat=3)
     assert res.exit_code == 0, res.output
+    env = {**os.environ, "FORMCHECK_DB": url}
+    exe = [sys.executable, "-m", "formcheck", "log"]
+    t_proc_show, _ = _time(
+        lambda: subprocess.run([*exe, "show"], env=env, check=True, capture_output=True), repeat=3
+    )
+    t_proc_advice, _ = _time(
+        lambda: subprocess.run([*exe, "advice"], env=env, check=True, capture_output=True), repeat=3
+    )
     db.close()
     print(f"\n[{label}] {summary.sets_added} sets in {summary.sessions_added} sessions")
     return {
@@ -156,6 +166,8 @@ def bench(url: str, csv_path: Path, label: str) -> dict[str, float]:
         "advice (library)": t_advice,
         "log show (CLI, in-process)": t_cli_show,
         "log advice (CLI, in-process)": t_cli_advice,
+        "log show (new process)": t_proc_show,
+        "log advice (new process)": t_proc_advice,
     }
 
 

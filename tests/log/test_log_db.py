@@ -137,3 +137,22 @@ def test_a_failed_action_rolls_back(sqlite_db: dbmod.LogDatabase) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM exercises")).scalar() == 0
     engine.dispose()
+
+
+def test_head_constant_matches_the_scripts(sqlite_db: dbmod.LogDatabase) -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", dbmod.MIGRATIONS)
+    assert ScriptDirectory.from_config(cfg).get_current_head() == dbmod.HEAD
+    assert current_revision(sqlite_db.engine) == dbmod.HEAD
+
+
+def test_a_newer_schema_is_a_named_error(db_url: str) -> None:
+    database = open_database(db_url)
+    with database.transaction() as s:
+        s.execute(text("UPDATE alembic_version SET version_num = '0099_from_the_future'"))
+    database.close()
+    with pytest.raises(DatabaseUnavailableError, match=r"'0099_from_the_future'.*newer formcheck"):
+        open_database(db_url)

@@ -83,3 +83,12 @@ def test_backdated_entry_keeps_its_local_day() -> None:
     assert local == dt.date(2026, 2, 20) and when == dt.datetime(2026, 2, 19, 23, 0)
     when, local = local_moment(None, "Pacific/Auckland", now)
     assert local == dt.date(2026, 3, 2)  # already tomorrow in Auckland
+
+
+def test_regions_are_normalised_and_checked() -> None:
+    from formcheck.log.entry import parse_region
+
+    assert parse_region("Lower back") == "lower_back"
+    assert parse_region("upper-back") == "upper_back"
+    with pytest.raises(EntryParseError, match=r"expected one of lower_back, .*received 'elbow'"):
+        parse_region("elbow")

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
@@ -16,9 +16,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from formcheck.errors import EntryParseError, StoredResultError
-from formcheck.log import records
-from formcheck.log.db import LogDatabase, open_database
-from formcheck.log.rules import default_rules
+
+if TYPE_CHECKING:
+    from formcheck.log.db import LogDatabase
+
+# Library modules (SQLAlchemy, Alembic, pydantic) are imported inside the commands so that
+# `formcheck` itself, and its other commands, start fast.
 
 console = Console()
 
@@ -43,6 +46,8 @@ def local_zone_name() -> str:
 
 
 def _db(ctx: click.Context) -> LogDatabase:
+    from formcheck.log.db import open_database
+
     obj = ctx.ensure_object(dict)
     if "db" not in obj:
         obj["db"] = open_database(obj.get("url"))
@@ -119,7 +124,7 @@ def add_cmd(
 
 
 @log.command("pain")
-@click.argument("region", type=click.Choice(default_rules().regions.names))
+@click.argument("region")
 @click.option("--before", type=int, default=None, help="0-10 before training (baseline).")
 @click.option("--during", type=int, default=None, help="0-10 during training.")
 @click.option("--after", type=int, default=None, help="0-10 about 2 h after.")
@@ -145,8 +150,15 @@ def pain_cmd(
     notes: str,
     tz: str | None,
 ) -> None:
-    """Record pain in a region (0-10 before / during / after / next morning)."""
-    from formcheck.log.entry import local_moment, parse_pain_scores
+    """Record pain in a region (0-10 before / during / after / next morning).
+
+    REGION is one of lower_back, mid_back, upper_back, neck, hamstrings, hip, knee,
+    shoulder, other.
+    """
+    from formcheck.log import records
+    from formcheck.log.entry import local_moment, parse_pain_scores, parse_region
+
+    region = parse_region(region)
 
     scores = parse_pain_scores(
         {"before": before, "during": during, "after": after, "next_morning": next_morning}
@@ -162,6 +174,8 @@ def pain_cmd(
 @click.pass_context
 def show_cmd(ctx: click.Context, limit: int) -> None:
     """Show recent sessions as a table."""
+    from formcheck.log import records
+
     rows = records.recent_sessions(_db(ctx), limit)
     table = Table(title=f"last {len(rows)} sessions")
     for col in ("date", "session", "sets", "tonnage kg", "top set", "exercises"):
@@ -186,6 +200,7 @@ def show_cmd(ctx: click.Context, limit: int) -> None:
 @click.pass_context
 def import_cmd(ctx: click.Context, file: Path, unit: str, tz: str | None) -> None:
     """Import a Strong or Hevy CSV export (format recognised from the header)."""
+    from formcheck.log import records
     from formcheck.log.importers import parse_export
 
     export = parse_export(file, tz=_check_zone(tz), unit=unit)
@@ -320,6 +335,8 @@ def lifter_cmd(
     training_age: float | None,
 ) -> None:
     """Show or set the lifter's height, body mass and training age."""
+    from formcheck.log import records
+
     profile = records.update_lifter(
         _db(ctx),
         height_cm=height_cm,
@@ -359,6 +376,7 @@ def _read_json(file: Path) -> dict[str, Any]:
 @click.pass_context
 def video_cmd(ctx: click.Context, file: Path, day: dt.datetime | None, tz: str | None) -> None:
     """Store a `formcheck analyze` JSON and its faults, linked to that day's session."""
+    from formcheck.log import records
     from formcheck.log.entry import local_moment
 
     when, local_date = local_moment(day.date() if day else None, _check_zone(tz))
@@ -374,6 +392,7 @@ def video_cmd(ctx: click.Context, file: Path, day: dt.datetime | None, tz: str |
 @click.pass_context
 def triage_cmd(ctx: click.Context, file: Path, day: dt.datetime | None, tz: str | None) -> None:
     """Store a triage result JSON (with a `verdict`), linked to that day's session."""
+    from formcheck.log import records
     from formcheck.log.entry import local_moment
 
     when, local_date = local_moment(day.date() if day else None, _check_zone(tz))

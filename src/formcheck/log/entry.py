@@ -200,6 +200,21 @@ def record_entry(
         return session.id, entry.sets
 
 
+def parse_region(region: str, rules: LogRules | None = None) -> str:
+    """Return the pain region name, normalised (``Lower back`` -> ``lower_back``).
+
+    Raises
+    ------
+    EntryParseError
+        If the region is not one of the configured regions (they are listed).
+    """
+    names = (rules or default_rules()).regions.names
+    key = region.strip().lower().replace("-", "_").replace(" ", "_")
+    if key not in names:
+        raise EntryParseError(f"region: expected one of {', '.join(names)}, received {region!r}")
+    return key
+
+
 def parse_pain_scores(values: dict[str, int | None]) -> dict[str, int | None]:
     """Return the 0-10 pain scores, checked.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -29,7 +29,9 @@ from formcheck.log.models import (
     VideoAnalysis,
     VideoFault,
 )
-from formcheck.log.rules import LogRules, default_rules
+
+if TYPE_CHECKING:
+    from formcheck.log.rules import LogRules
 
 _TABLES = Base.metadata.tables
 CHUNK = 2000  # rows per INSERT batch: big enough for speed, small enough for progress
@@ -177,6 +179,8 @@ def import_export(
     Sets already in the database (same session, exercise, set and values) are skipped, so
     re-importing a file adds nothing.
     """
+    from formcheck.log.rules import default_rules  # pydantic is only needed to write
+
     rules = rules or default_rules()
     total = len(export.sets)
     added = 0
@@ -380,6 +384,7 @@ def recent_sessions(db: LogDatabase, limit: int = 10) -> list[SessionSummary]:
             select(
                 SetEntry.session_id,
                 Exercise.name,
+                Exercise.lift,
                 SetEntry.weight_kg,
                 SetEntry.reps,
                 SetEntry.warmup,
@@ -399,7 +404,7 @@ def recent_sessions(db: LogDatabase, limit: int = 10) -> list[SessionSummary]:
         work = [r for r in sets if not r.warmup]
         tonnage = sum((r.weight_kg or 0) * (r.reps or 0) for r in work)
         names = list(dict.fromkeys(r.name for r in sets))
-        top = max(work, key=lambda r: r.weight_kg or 0, default=None)
+        top = max(work, key=lambda r: (r.lift != "other", r.weight_kg or 0), default=None)
         top_txt = (
             f"{top.name} {top.weight_original:g} {top.unit} x {top.reps}"
             if top is not None and top.weight_kg
