@@ -310,3 +310,27 @@ def test_property_import_parse_is_deterministic_and_converts_units(tmp_path_fact
         else:
             assert p.weight_kg == pytest.approx(float(w) * factor)
             assert p.weight_original == pytest.approx(float(w))
+
+
+def test_empty_and_binary_files_are_named_errors(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(ExportFormatError, match=r"found columns: \(none\)"):
+        parse_export(empty)
+    huge = tmp_path / "huge.csv"  # a field beyond the csv module's 128 KiB limit
+    huge.write_text((FIXTURES / "hevy_kg.csv").read_text() + '"' + "x" * 200_000 + '"\n')
+    with pytest.raises(ExportFormatError, match="expected CSV text, received unreadable data"):
+        parse_export(huge)
+    latin = tmp_path / "latin1.csv"
+    latin.write_bytes("Date;Workout Name\n2024-01-01;Übung\n".encode("latin-1"))
+    with pytest.raises(ExportFormatError, match="expected a UTF-8 CSV export"):
+        parse_export(latin)
+
+
+def test_a_short_row_inside_the_file_is_an_error_not_a_truncation(tmp_path: Path) -> None:
+    lines = (FIXTURES / "hevy_kg.csv").read_text().splitlines()
+    lines.insert(3, '"Leg Day","8 Jan 2024, 18:01"')
+    bad = tmp_path / "short.csv"
+    bad.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ImportRowError, match=r"line 4: 2 fields, expected 14"):
+        parse_export(bad)

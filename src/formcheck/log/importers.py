@@ -413,6 +413,24 @@ def _parse_row(
     )
 
 
+def _read_records(path: Path) -> tuple[list[str], str, list[tuple[int, list[str]]]]:
+    """Return the header, the delimiter and (end line, fields) of every record of a CSV."""
+    text = _read_text(path)
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        # line_num is the physical line a record ends on (notes may span lines).
+        records = [(reader.line_num, values) for values in reader]
+    except csv.Error as exc:
+        raise ExportFormatError(
+            f"{path.name}: expected CSV text, received unreadable data at line "
+            f"{reader.line_num}: {exc}"
+        ) from exc
+    return header, delimiter, records
+
+
 def parse_export(path: Path, *, tz: str = "UTC", unit: str = "kg") -> ParsedExport:
     """Return every set of a Strong or Hevy CSV export, validated and converted.
 
@@ -442,16 +460,10 @@ def parse_export(path: Path, *, tz: str = "UTC", unit: str = "kg") -> ParsedExpo
         default_unit = _unit_of(unit)
     except ValueError as exc:
         raise ExportFormatError(f"--unit: expected kg or lb, received {unit!r}") from exc
-    text = _read_text(path)
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip() for h in next(reader, [])]
+    header, delimiter, records = _read_records(path)
     fmt = detect_format(header, delimiter)
     app = "hevy" if fmt == "hevy" else "strong"
     out = ParsedExport(app=app, format=fmt, tz=tz, sets=[])
-    # line_num is the physical line a record ends on (notes may span lines).
-    records = [(reader.line_num, values) for values in reader]
     problems: list[str] = []
     seen: set[str] = set()
     cur = _Cursor()
