@@ -108,6 +108,49 @@ def _iso(v: object) -> object:
     return v.isoformat() if isinstance(v, dt.date | dt.datetime) else v
 
 
+def _health_records(db: LogDatabase) -> tuple[Any, list[Any], list[Any], list[Any]]:
+    """Return the lifter, pain reports, video analyses and triage results as plain data."""
+    pain_cols = (
+        "id",
+        "session_id",
+        "reported_at",
+        "local_date",
+        "region",
+        "before",
+        "during",
+        "after",
+        "next_morning",
+        "notes",
+    )
+    with db.transaction() as s:
+        lifter = s.scalars(select(Lifter).limit(1)).first()
+        pain = [
+            {c: _iso(getattr(p, c)) for c in pain_cols}
+            for p in s.scalars(select(PainReport).order_by(PainReport.reported_at))
+        ]
+        videos = [
+            {
+                "id": v.id,
+                "session_id": v.session_id,
+                "recorded_at": _iso(v.recorded_at),
+                "faults": [f.fault_id for f in v.faults],
+                "analysis": v.payload,
+            }
+            for v in s.scalars(select(VideoAnalysis).order_by(VideoAnalysis.recorded_at))
+        ]
+        triage = [
+            {
+                "id": t.id,
+                "session_id": t.session_id,
+                "recorded_at": _iso(t.recorded_at),
+                "verdict": t.verdict,
+                "triage": t.payload,
+            }
+            for t in s.scalars(select(TriageResult).order_by(TriageResult.recorded_at))
+        ]
+    return lifter, pain, videos, triage
+
+
 def export_json(db: LogDatabase) -> str:
     """Return the whole log as one JSON document (schema ``formcheck.log-export/1``)."""
     sessions: dict[int, dict[str, Any]] = {}
@@ -132,46 +175,7 @@ def export_json(db: LogDatabase) -> str:
                 if k not in ("date", "started_at_utc", "tz", "session", "source")
             }
         )
-    with db.transaction() as s:
-        lifter = s.scalars(select(Lifter).limit(1)).first()
-        pain = [
-            {
-                c: _iso(getattr(p, c))
-                for c in (
-                    "id",
-                    "session_id",
-                    "reported_at",
-                    "local_date",
-                    "region",
-                    "before",
-                    "during",
-                    "after",
-                    "next_morning",
-                    "notes",
-                )
-            }
-            for p in s.scalars(select(PainReport).order_by(PainReport.reported_at))
-        ]
-        videos = [
-            {
-                "id": v.id,
-                "session_id": v.session_id,
-                "recorded_at": _iso(v.recorded_at),
-                "faults": [f.fault_id for f in v.faults],
-                "analysis": v.payload,
-            }
-            for v in s.scalars(select(VideoAnalysis).order_by(VideoAnalysis.recorded_at))
-        ]
-        triage = [
-            {
-                "id": t.id,
-                "session_id": t.session_id,
-                "recorded_at": _iso(t.recorded_at),
-                "verdict": t.verdict,
-                "triage": t.payload,
-            }
-            for t in s.scalars(select(TriageResult).order_by(TriageResult.recorded_at))
-        ]
+    lifter, pain, videos, triage = _health_records(db)
     doc = {
         "schema": EXPORT_SCHEMA,
         "lifter": None

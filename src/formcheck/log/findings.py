@@ -220,6 +220,28 @@ def _latest_triage(
     return (row[0], row[1]) if row else None
 
 
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _largest_increase(loads: dict[str, LoadWindow]) -> float | None:
+    changes = [w.week_over_week_pct for w in loads.values() if w.week_over_week_pct is not None]
+    return round(max(changes), 1) if changes else None
+
+
+def _top_sets(rows: list[SetRow], today: dt.date, days: int = 14) -> dict[str, SetRow]:
+    """Return the heaviest recent working set of each back lift (for back-off examples)."""
+    top: dict[str, SetRow] = {}
+    for r in rows:
+        if r.lift not in BACK_LIFTS or r.warmup or not r.weight_kg:
+            continue
+        if (today - r.local_date).days <= days and r.weight_kg >= (
+            top[r.lift].weight_kg or 0 if r.lift in top else 0
+        ):
+            top[r.lift] = r
+    return top
+
+
 def build_report(
     db: LogDatabase, as_of: dt.datetime | None = None, rules: LogRules | None = None
 ) -> TrainingReport:
@@ -244,22 +266,10 @@ def build_report(
         + pain_warnings
         + fault_warnings
     )
-    wow = [w.week_over_week_pct for w in loads.values() if w.week_over_week_pct is not None]
-    acwr = loads["all"].acute_chronic_ratio
-    top: dict[str, SetRow] = {}
-    for r in rows:
-        if (
-            r.lift in BACK_LIFTS
-            and not r.warmup
-            and r.weight_kg
-            and (today - r.local_date).days <= 14
-            and (r.lift not in top or r.weight_kg >= (top[r.lift].weight_kg or 0))
-        ):
-            top[r.lift] = r
     context = TrainingContext(
         as_of=as_of,
-        week_over_week_increase_pct=round(max(wow), 1) if wow else None,
-        acute_chronic_ratio=round(acwr, 2) if acwr is not None else None,
+        week_over_week_increase_pct=_largest_increase(loads),
+        acute_chronic_ratio=_rounded(loads["all"].acute_chronic_ratio, 2),
         hours_since_last_heavy_session=(
             round((as_of - heavy[-1].started_at).total_seconds() / 3600, 1) if heavy else None
         ),
@@ -284,7 +294,7 @@ def build_report(
             if (today - r.local_date).days <= 14
         ),
         days_since_video=days_video,
-        top_sets=top,
+        top_sets=_top_sets(rows, today),
     )
 
 

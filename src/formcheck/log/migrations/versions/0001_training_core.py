@@ -16,6 +16,37 @@ branch_labels = None
 depends_on = None
 
 
+def _create_sets() -> None:
+    op.create_table(
+        "sets",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(
+            "session_id",
+            sa.Integer,
+            sa.ForeignKey("sessions.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("exercise_id", sa.Integer, sa.ForeignKey("exercises.id"), nullable=False),
+        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("set_index", sa.Integer, nullable=False),
+        sa.Column("weight_kg", sa.Float, nullable=True),
+        sa.Column("weight_original", sa.Float, nullable=True),
+        sa.Column("unit", sa.String(4), nullable=False),
+        sa.Column("reps", sa.Integer, nullable=True),
+        sa.Column("rpe", sa.Float, nullable=True),
+        sa.Column("rir", sa.Float, nullable=True),
+        sa.Column("warmup", sa.Boolean, nullable=False),
+        sa.Column("set_type", sa.String(16), nullable=False),
+        sa.Column("superset", sa.String(40), nullable=True),
+        sa.Column("distance_m", sa.Float, nullable=True),
+        sa.Column("seconds", sa.Float, nullable=True),
+        sa.Column("notes", sa.Text, nullable=False),
+        sa.Column("source_key", sa.String(64), nullable=False, unique=True),
+    )
+    op.create_index("ix_sets_session_id", "sets", ["session_id"])
+    op.create_index("ix_sets_exercise_id", "sets", ["exercise_id"])
+
+
 def upgrade() -> None:
     op.create_table(
         "lifters",
@@ -54,34 +85,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_sessions_started_at", "sessions", ["started_at"])
     op.create_index("ix_sessions_local_date", "sessions", ["local_date"])
-    op.create_table(
-        "sets",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(
-            "session_id",
-            sa.Integer,
-            sa.ForeignKey("sessions.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
-        sa.Column("exercise_id", sa.Integer, sa.ForeignKey("exercises.id"), nullable=False),
-        sa.Column("position", sa.Integer, nullable=False),
-        sa.Column("set_index", sa.Integer, nullable=False),
-        sa.Column("weight_kg", sa.Float, nullable=True),
-        sa.Column("weight_original", sa.Float, nullable=True),
-        sa.Column("unit", sa.String(4), nullable=False),
-        sa.Column("reps", sa.Integer, nullable=True),
-        sa.Column("rpe", sa.Float, nullable=True),
-        sa.Column("rir", sa.Float, nullable=True),
-        sa.Column("warmup", sa.Boolean, nullable=False),
-        sa.Column("set_type", sa.String(16), nullable=False),
-        sa.Column("superset", sa.String(40), nullable=True),
-        sa.Column("distance_m", sa.Float, nullable=True),
-        sa.Column("seconds", sa.Float, nullable=True),
-        sa.Column("notes", sa.Text, nullable=False),
-        sa.Column("source_key", sa.String(64), nullable=False, unique=True),
-    )
-    op.create_index("ix_sets_session_id", "sets", ["session_id"])
-    op.create_index("ix_sets_exercise_id", "sets", ["exercise_id"])
+    _create_sets()
 
 
 def downgrade() -> None:
