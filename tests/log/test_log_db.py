@@ -156,3 +156,17 @@ def test_a_newer_schema_is_a_named_error(db_url: str) -> None:
     database.close()
     with pytest.raises(DatabaseUnavailableError, match=r"'0099_from_the_future'.*newer formcheck"):
         open_database(db_url)
+
+
+def test_upgrading_from_the_first_revision_keeps_training_data(db_url: str) -> None:
+    database = open_database(db_url, upgrade=False)
+    migrate(database.engine, "0001_training_core")
+    with database.engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO exercises (key, name, lift) VALUES ('squat', 'Squat', 'squat')")
+        )
+    migrate(database.engine)
+    with database.engine.connect() as conn:
+        assert conn.execute(text("SELECT name FROM exercises")).scalar() == "Squat"
+        assert conn.execute(text("SELECT count(*) FROM pain_reports")).scalar() == 0
+    database.close()

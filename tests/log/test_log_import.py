@@ -334,3 +334,24 @@ def test_a_short_row_inside_the_file_is_an_error_not_a_truncation(tmp_path: Path
     bad.write_text("\n".join(lines) + "\n")
     with pytest.raises(ImportRowError, match=r"line 4: 2 fields, expected 14"):
         parse_export(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "utc"),
+    [
+        ("2024-01-08 18:01:00", dt.datetime(2024, 1, 8, 17, 1)),
+        ("2024-01-08 18:01", dt.datetime(2024, 1, 8, 17, 1)),
+        ("2024-01-08 6:01:00\u202fPM", dt.datetime(2024, 1, 8, 17, 1)),
+        ("2024-01-08 6:01 PM", dt.datetime(2024, 1, 8, 17, 1)),
+        ("8 Jan 2024, 18:01", dt.datetime(2024, 1, 8, 17, 1)),
+        ("2024-01-08T18:01:00+01:00", dt.datetime(2024, 1, 8, 17, 1)),
+        ("2024-07-08 18:01:00", dt.datetime(2024, 7, 8, 16, 1)),  # summer time, UTC+2
+    ],
+)
+def test_date_formats_of_the_exports(text: str, utc: dt.datetime) -> None:
+    assert parse_datetime(text, berlin_zone())[0] == utc
+
+
+def test_unreadable_date_is_reported() -> None:
+    with pytest.raises(ValueError, match="unreadable date '08/01/2024 6pm'"):
+        parse_datetime("08/01/2024 6pm", berlin_zone())

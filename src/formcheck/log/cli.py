@@ -106,7 +106,7 @@ def add_cmd(
     notes: str,
     tz: str | None,
 ) -> None:
-    """Log sets, e.g. `squat 100kg 5x5 @8` or `deadlift 225lb 3x5 rir2`."""
+    """Log sets of one exercise: `squat 100kg 5x5 @8`, `deadlift 225lb 3x5 rir2`."""
     from formcheck.log.entry import local_moment, parse_quick_entry, record_entry
 
     parsed = parse_quick_entry(list(entry))
