@@ -355,3 +355,19 @@ def test_date_formats_of_the_exports(text: str, utc: dt.datetime) -> None:
 def test_unreadable_date_is_reported() -> None:
     with pytest.raises(ValueError, match="unreadable date '08/01/2024 6pm'"):
         parse_datetime("08/01/2024 6pm", berlin_zone())
+
+
+def test_a_longer_export_adds_only_the_new_sets(db: LogDatabase, tmp_path: Path) -> None:
+    full = (FIXTURES / "hevy_kg.csv").read_text().splitlines()
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join(full[:3]) + "\n")  # header + first two sets of Leg Day
+    assert records.import_export(db, parse_export(short, tz="UTC")).sets_added == 2
+    summary = records.import_export(db, parse_export(FIXTURES / "hevy_kg.csv", tz="UTC"))
+    assert (summary.sets_added, summary.already_present, summary.sessions_added) == (10, 2, 1)
+    with db.transaction() as s:
+        positions = s.scalars(
+            select(SetEntry.position)
+            .join(TrainingSession)
+            .where(TrainingSession.title == "Leg Day")
+        ).all()
+    assert sorted(positions) == list(range(1, 9))

@@ -168,6 +168,22 @@ def _set_values(p: ParsedSet, session_id: int, exercise_id: int, position: int) 
     }
 
 
+def _existing_sets(session: Session, ids: list[int]) -> tuple[set[str], dict[int, int]]:
+    """Return the set keys already stored in these sessions, and each one's last position."""
+    keys: set[str] = set()
+    last: dict[int, int] = {}
+    for i in range(0, len(ids), 500):
+        rows = session.execute(
+            select(SetEntry.session_id, SetEntry.source_key, SetEntry.position).where(
+                SetEntry.session_id.in_(ids[i : i + 500])
+            )
+        )
+        for sid, key, pos in rows:
+            keys.add(key)
+            last[sid] = max(last.get(sid, 0), pos)
+    return keys, last
+
+
 def import_export(
     db: LogDatabase,
     export: ParsedExport,
@@ -188,15 +204,7 @@ def import_export(
         lifter = ensure_lifter(s)
         ex_ids = _exercise_ids(s, (p.exercise for p in export.sets), rules)
         sess_ids, existed = _session_ids(s, export.sets, lifter.id, export.app, export.tz)
-        present: set[str] = set()
-        old = list(existed)
-        for i in range(0, len(old), 500):
-            present.update(
-                s.scalars(
-                    select(SetEntry.source_key).where(SetEntry.session_id.in_(old[i : i + 500]))
-                )
-            )
-        position: dict[int, int] = {}
+        present, position = _existing_sets(s, list(existed))
         batch: list[dict[str, Any]] = []
         for done, p in enumerate(export.sets, start=1):
             if p.key not in present:
