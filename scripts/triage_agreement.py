@@ -10,7 +10,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "triage"))
 
-from vignettes import analysis_document, expected_causes, load_vignettes  # noqa: E402
+from vignettes import (  # noqa: E402
+    HOLDOUT_FILE,
+    VIGNETTES_FILE,
+    analysis_document,
+    expected_causes,
+    load_vignettes,
+)
 
 from formcheck.triage import triage  # noqa: E402
 from formcheck.triage.models import level_rank  # noqa: E402
@@ -18,7 +24,14 @@ from formcheck.triage.models import level_rank  # noqa: E402
 
 def main() -> int:
     verbose = "-v" in sys.argv
-    rows = load_vignettes()
+    for path in (VIGNETTES_FILE, HOLDOUT_FILE):
+        print(f"== {path.name}")
+        report(load_vignettes(path), verbose)
+    return 0
+
+
+def report(rows: list[dict], verbose: bool) -> None:
+    """Print the agreement numbers of one vignette set."""
     verdict_ok = cause_ok = under = 0
     for v in rows:
         video = analysis_document(v["video"]) if "video" in v else None
@@ -38,7 +51,6 @@ def main() -> int:
     print(f"verdict agreement: {verdict_ok}/{n} = {100 * verdict_ok / n:.1f}%")
     print(f"top-cause agreement: {cause_ok}/{n} = {100 * cause_ok / n:.1f}%")
     print(f"under-triaged: {under}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -34,8 +34,10 @@ def main() -> None:
 def _register_subcommands() -> None:
     # Each feature keeps its own CLI module; the group only collects them.
     from formcheck.analyze_cli import analyze
+    from formcheck.triage.cli import triage
 
     main.add_command(analyze)
+    main.add_command(triage)
 
 
 _register_subcommands()

@@ -10,10 +10,11 @@ import yaml
 from formcheck.result import SCHEMA
 
 VIGNETTES_FILE = Path(__file__).with_name("vignettes.yaml")
+HOLDOUT_FILE = Path(__file__).with_name("vignettes_holdout.yaml")
 
 
-def load_vignettes() -> list[dict[str, Any]]:
-    return yaml.safe_load(VIGNETTES_FILE.read_text(encoding="utf-8"))["vignettes"]
+def load_vignettes(path: Path = VIGNETTES_FILE) -> list[dict[str, Any]]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["vignettes"]
 
 
 def analysis_document(video: dict[str, Any]) -> dict[str, Any]:

@@ -232,7 +232,7 @@ def _assemble(
 
 def _pattern_reason(pattern: Pattern) -> str:
     texts = {
-        "doms_like": "the picture fits DOMS: " + "; ".join(pattern.doms_signs),
+        "doms_like": "DOMS signs and no injury sign: " + "; ".join(pattern.doms_signs),
         "injury_like": "injury signs and no DOMS signs: " + "; ".join(pattern.injury_signs),
         "mixed": "mixed picture - DOMS signs (" + "; ".join(pattern.doms_signs)
         + ") but also injury signs (" + "; ".join(pattern.injury_signs) + ")",

@@ -133,3 +133,24 @@ def _check_contradictions(answers: Answers, kb: KnowledgeBase) -> list[tuple[str
                  f"{answers.settled_after_hours:g}")
             )
     return problems
+
+
+def answers_schema(kb: KnowledgeBase) -> dict[str, Any]:
+    """Return the JSON Schema of an answers file, with the allowed values from the data files."""
+    schema = Answers.model_json_schema(by_alias=True)
+    props = schema["properties"]
+    props["regions"]["items"] = {"type": "string", "enum": list(kb.regions)}
+    for name in _CHOICE_FIELDS:
+        props[name] = {
+            "anyOf": [{"type": "string", "enum": kb.choices(name)}, {"type": "null"}],
+            "default": None,
+            "description": kb.findings[name].prompt,
+        }
+    props["red_flags"]["properties"] = {
+        flag.id: {"type": "boolean", "description": f"[{flag.level}] {flag.question or flag.text}"}
+        for flag in kb.red_flags.values()
+    }
+    props["red_flags"]["additionalProperties"] = False
+    schema["$id"] = "https://formcheck.invalid/schemas/triage-answers-1.json"
+    schema["title"] = "formcheck triage answers (formcheck.triage-answers/1)"
+    return schema
