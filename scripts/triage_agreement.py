@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "triage"))
 
-from vignettes import (  # noqa: E402
+from vignettes import (
     HOLDOUT_FILE,
     VIGNETTES_FILE,
     analysis_document,
@@ -18,11 +18,12 @@ from vignettes import (  # noqa: E402
     load_vignettes,
 )
 
-from formcheck.triage import triage  # noqa: E402
-from formcheck.triage.models import level_rank  # noqa: E402
+from formcheck.triage import triage
+from formcheck.triage.models import level_rank
 
 
 def main() -> int:
+    """Print the agreement of both vignette sets; return the exit code."""
     verbose = "-v" in sys.argv
     for path in (VIGNETTES_FILE, HOLDOUT_FILE):
         print(f"== {path.name}")

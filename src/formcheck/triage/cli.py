@@ -1,4 +1,4 @@
-"""``formcheck triage``: a thin layer that reads answers (or asks them), calls the engine, renders."""
+"""``formcheck triage``: reads answers (or asks them), calls the engine, renders the result."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ def read_answers_file(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise TriageInputError([("--answers", f"expected a readable file; received {exc}")]) from exc
+        problem = ("--answers", f"expected a readable file; received {exc}")
+        raise TriageInputError([problem]) from exc
     try:
         if path.suffix.lower() in (".yaml", ".yml"):
             return yaml.safe_load(text)

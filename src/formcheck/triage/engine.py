@@ -14,7 +14,7 @@ How the verdict is decided (docs/triage.md has the long form):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from formcheck.triage.evidence import (
     describe_training,
@@ -25,6 +25,7 @@ from formcheck.triage.evidence import (
 from formcheck.triage.facts import all_hold, compute_facts, holds, render
 from formcheck.triage.knowledge import Cause, KnowledgeBase, default_knowledge
 from formcheck.triage.models import (
+    RESULT_SCHEMA,
     Answers,
     CauseResult,
     Change,
@@ -38,7 +39,6 @@ from formcheck.triage.models import (
 )
 from formcheck.triage.validation import parse_answers
 
-MAX_CAUSES = 5
 MAX_CHANGES = 6
 
 
@@ -116,6 +116,7 @@ def classify_pattern(hits: list[RuleHit], kb: KnowledgeBase) -> Pattern:
     """Return whether the findings look like DOMS, like an injury, both, or neither."""
     doms = [h.reason for h in hits if h.kind == "doms_sign"]
     injury = [h.reason for h in hits if h.kind == "injury_sign"]
+    label: Literal["doms_like", "injury_like", "mixed", "unclear"]
     if doms and injury:
         label = "mixed"
     elif injury:
@@ -212,6 +213,7 @@ def _assemble(
     if described:
         evidence.append(described)
     return TriageResult(
+        schema=RESULT_SCHEMA,
         verdict=verdict,
         verdict_title=info.title,
         headline=info.headline,
@@ -220,7 +222,7 @@ def _assemble(
         red_flags_not_answered=not_answered,
         rules=hits,
         pattern=pattern,
-        causes=causes[:MAX_CAUSES],
+        causes=causes,
         do_now=[render(t, facts, kb) for t in info.do_now],
         where_to_go=info.where_to_go,
         changes=_choose_changes(verdict, hits, causes, kb, facts),

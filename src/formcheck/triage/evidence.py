@@ -32,7 +32,8 @@ def load_analysis(path: Path | str) -> dict[str, Any]:
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise TriageInputError([("video_json", f"expected a readable file; received {exc}")]) from exc
+        problem = ("video_json", f"expected a readable file; received {exc}")
+        raise TriageInputError([problem]) from exc
     except json.JSONDecodeError as exc:
         raise TriageInputError(
             [("video_json", f"expected a {ANALYSIS_SCHEMA} JSON document; received {exc}")]
@@ -43,8 +44,10 @@ def load_analysis(path: Path | str) -> dict[str, Any]:
 
 
 def summarise_analysis(analysis: Any, kb: KnowledgeBase) -> dict[str, Any]:
-    """Return ``{lift, view, reps, fault_reps}`` of an analysis; ``fault_reps[id]`` is None
-    when the clip's lift or view cannot show that fault (unknown, not absent).
+    """Return ``{lift, view, reps, fault_reps}``: the rep count with each fault, per fault id.
+
+    ``fault_reps[id]`` is None when the clip's lift or view cannot show that fault: unknown,
+    not absent.
 
     Raises
     ------
@@ -54,9 +57,11 @@ def summarise_analysis(analysis: Any, kb: KnowledgeBase) -> dict[str, Any]:
     doc = analysis.to_dict() if hasattr(analysis, "to_dict") else analysis
     problems: list[tuple[str, str]] = []
     if not isinstance(doc, Mapping):
-        raise TriageInputError([("analysis", f"expected a mapping; received {type(doc).__name__}")])
+        received = type(doc).__name__
+        raise TriageInputError([("analysis", f"expected a mapping; received {received}")])
     if doc.get("schema") != ANALYSIS_SCHEMA:
-        problems.append(("analysis.schema", f"expected {ANALYSIS_SCHEMA!r}; received {doc.get('schema')!r}"))
+        found = doc.get("schema")
+        problems.append(("analysis.schema", f"expected {ANALYSIS_SCHEMA!r}; received {found!r}"))
     reps = doc.get("reps")
     if not isinstance(reps, list):
         problems.append(("analysis.reps", f"expected a list; received {type(reps).__name__}"))
@@ -67,7 +72,8 @@ def summarise_analysis(analysis: Any, kb: KnowledgeBase) -> dict[str, Any]:
         if not isinstance(faults, list) or not all(
             isinstance(f, Mapping) and isinstance(f.get("id"), str) for f in faults
         ):
-            problems.append((f"analysis.reps[{i}].faults", "expected a list of objects with an 'id'"))
+            where = f"analysis.reps[{i}].faults"
+            problems.append((where, "expected a list of objects with an 'id'"))
             continue
         per_rep.append({f["id"] for f in faults})
     if problems:
@@ -136,7 +142,8 @@ def describe_training(training: TrainingContext) -> str | None:
     if training.week_over_week_increase_pct is not None:
         parts.append(f"weekly load {training.week_over_week_increase_pct:+g}% vs the week before")
     if training.hours_since_last_heavy_session is not None:
-        parts.append(f"{training.hours_since_last_heavy_session:g} h since the heavy session before")
+        hours = training.hours_since_last_heavy_session
+        parts.append(f"{hours:g} h since the heavy session before")
     if training.pain_trend is not None:
         parts.append(f"pain across sessions: {training.pain_trend}")
     if not parts:

@@ -262,7 +262,7 @@ def default_knowledge() -> KnowledgeBase:
     return load_knowledge()
 
 
-def _cross_check(kb: KnowledgeBase) -> list[str]:
+def _check_verdicts(kb: KnowledgeBase) -> list[str]:
     problems: list[str] = []
     missing_levels = {"emergency", "urgent", "see_professional", "rest_and_modify",
                       "keep_training"} - set(kb.verdicts)
@@ -273,6 +273,11 @@ def _cross_check(kb: KnowledgeBase) -> list[str]:
             problems.append(f"verdicts.yaml, entry '{verdict.id}', field 'where_to_go': required")
         for text in [*verdict.do_now, verdict.recheck]:
             problems += _check_text(kb, text, f"verdicts.yaml, entry '{verdict.id}'")
+    return problems
+
+
+def _cross_check(kb: KnowledgeBase) -> list[str]:
+    problems = _check_verdicts(kb)
     for flag in kb.red_flags.values():
         where = f"redflags.yaml, entry '{flag.id}'"
         if flag.question is None and not flag.derived_when:

@@ -29,7 +29,8 @@ LEVELS: tuple[Level, ...] = (
 
 def level_rank(level: str) -> int:
     """Return the urgency rank of a verdict level: 4 = emergency ... 0 = keep_training."""
-    return len(LEVELS) - 1 - LEVELS.index(level)  # type: ignore[arg-type]
+    order: list[str] = list(LEVELS)
+    return len(order) - 1 - order.index(level)
 
 
 class Severity(BaseModel):
@@ -37,11 +38,15 @@ class Severity(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    before: float | None = Field(None, ge=0, le=10, description="0-10 before the session")
-    during: float | None = Field(None, ge=0, le=10, description="0-10 worst during the lift")
-    after: float | None = Field(None, ge=0, le=10, description="0-10 right after the session")
+    before: float | None = Field(default=None, ge=0, le=10, description="0-10 before the session")
+    during: float | None = Field(
+        default=None, ge=0, le=10, description="0-10 worst during the lift"
+    )
+    after: float | None = Field(
+        default=None, ge=0, le=10, description="0-10 right after the session"
+    )
     next_morning: float | None = Field(
-        None, ge=0, le=10, description="0-10 the morning after the session"
+        default=None, ge=0, le=10, description="0-10 the morning after the session"
     )
 
 
@@ -55,13 +60,19 @@ class TrainingContext(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     week_over_week_increase_pct: float | None = Field(
-        None, ge=-100, le=1000, description="change in weekly load vs the week before, percent"
+        default=None,
+        ge=-100,
+        le=1000,
+        description="change in weekly load vs the week before, percent",
     )
     hours_since_last_heavy_session: float | None = Field(
-        None, ge=0, le=24 * 365, description="hours between this session and the heavy one before"
+        default=None,
+        ge=0,
+        le=24 * 365,
+        description="hours between this session and the heavy one before",
     )
     pain_trend: Literal["better", "same", "worse"] | None = Field(
-        None, description="how pain has moved across recent sessions"
+        default=None, description="how pain has moved across recent sessions"
     )
     source: str = Field("answers", description="where these signals came from, e.g. 'log'")
 
@@ -76,36 +87,46 @@ class Answers(BaseModel):
         default_factory=dict, description="red-flag id -> yes/no; unanswered ones count as no"
     )
     regions: list[str] = Field(..., min_length=1, description="where it is sore (region ids)")
-    quality: str | None = Field(None, description="dull | sharp | unsure")
-    onset: str | None = Field(None, description="when it started, relative to the lift")
-    hours_since_onset: float | None = Field(None, description="hours since it started")
-    onset_at: datetime | None = Field(None, description="when it started (ISO date-time)")
+    quality: str | None = Field(default=None, description="dull | sharp | unsure")
+    onset: str | None = Field(default=None, description="when it started, relative to the lift")
+    hours_since_onset: float | None = Field(default=None, description="hours since it started")
+    onset_at: datetime | None = Field(default=None, description="when it started (ISO date-time)")
     answered_at: datetime | None = Field(
-        None, description="reference time for onset_at; defaults to now"
+        default=None, description="reference time for onset_at; defaults to now"
     )
-    side: str | None = Field(None, description="one_side | both_sides | middle")
+    side: str | None = Field(default=None, description="one_side | both_sides | middle")
     severity: Severity = Field(default_factory=Severity)
     settled_after_hours: float | None = Field(
-        None, ge=0, description="hours after the session until pain was back to its before level"
+        default=None,
+        ge=0,
+        description="hours after the session until pain was back to its before level",
     )
-    not_settled: bool | None = Field(None, description="pain has not settled since the session")
-    skin_marks: bool | None = Field(None, description="marks or bruising where the bar sat")
-    swelling: bool | None = Field(None, description="swelling or bruising of the muscle")
-    one_tender_spot: bool | None = Field(None, description="one small spot that is tender")
-    over_bone: bool | None = Field(None, description="the pain is on bone or a joint")
-    eases_with_movement: bool | None = Field(None, description="it eases once moving")
-    recurring: bool | None = Field(None, description="the same pain has come back before")
-    daily_activities: str | None = Field(None, description="none | harder | stops")
-    trend: str | None = Field(None, description="since it started: better | same | worse")
-    new_lift: bool | None = Field(None, description="the lift is new to the lifter")
-    load_jump: bool | None = Field(None, description="the load jumped recently")
-    lift: str | None = Field(None, description="back_squat | front_squat | deadlift | other")
-    bar_position: str | None = Field(None, description="high_bar | low_bar | front_rack | unsure")
-    neck_position: str | None = Field(None, description="neutral | looked_up | tucked_down")
-    elbow_issues: bool | None = Field(None, description="elbows drift up/back, or elbow pain")
-    tense_whole_set: bool | None = Field(None, description="tense all through the set")
-    age: int | None = Field(None, ge=10, le=110, description="age in years")
-    training: TrainingContext | None = Field(None, description="training-log signals")
+    not_settled: bool | None = Field(
+        default=None, description="pain has not settled since the session"
+    )
+    skin_marks: bool | None = Field(default=None, description="marks or bruising where the bar sat")
+    swelling: bool | None = Field(default=None, description="swelling or bruising of the muscle")
+    one_tender_spot: bool | None = Field(default=None, description="one small spot that is tender")
+    over_bone: bool | None = Field(default=None, description="the pain is on bone or a joint")
+    eases_with_movement: bool | None = Field(default=None, description="it eases once moving")
+    recurring: bool | None = Field(default=None, description="the same pain has come back before")
+    daily_activities: str | None = Field(default=None, description="none | harder | stops")
+    trend: str | None = Field(default=None, description="since it started: better | same | worse")
+    new_lift: bool | None = Field(default=None, description="the lift is new to the lifter")
+    load_jump: bool | None = Field(default=None, description="the load jumped recently")
+    lift: str | None = Field(
+        default=None, description="back_squat | front_squat | deadlift | other"
+    )
+    bar_position: str | None = Field(
+        default=None, description="high_bar | low_bar | front_rack | unsure"
+    )
+    neck_position: str | None = Field(default=None, description="neutral | looked_up | tucked_down")
+    elbow_issues: bool | None = Field(
+        default=None, description="elbows drift up/back, or elbow pain"
+    )
+    tense_whole_set: bool | None = Field(default=None, description="tense all through the set")
+    age: int | None = Field(default=None, ge=10, le=110, description="age in years")
+    training: TrainingContext | None = Field(default=None, description="training-log signals")
 
 
 class FiredFlag(BaseModel):

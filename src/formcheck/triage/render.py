@@ -9,6 +9,8 @@ from rich.text import Text
 
 from formcheck.triage.models import TriageResult
 
+SHOWN_CAUSES = 5  # the JSON keeps every applicable cause; the terminal shows the top ones
+
 _STYLE = {
     "emergency": "bold white on red",
     "urgent": "bold red",
@@ -63,7 +65,7 @@ def _causes_table(result: TriageResult) -> Table:
     table.add_column("Score", justify="right")
     table.add_column("For", ratio=3)
     table.add_column("Against", ratio=3)
-    for cause in result.causes:
+    for cause in result.causes[:SHOWN_CAUSES]:
         table.add_row(
             cause.title,
             f"{cause.score:g}",
