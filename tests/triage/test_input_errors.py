@@ -32,13 +32,19 @@ def test_unknown_region():
 
 
 def test_no_region():
-    with pytest.raises(TriageInputError, match=r"regions: .*at least 1"):
+    with pytest.raises(TriageInputError, match=r"regions: is required: give at least one"):
         triage(_with(regions=[]))
 
 
 def test_missing_regions():
     with pytest.raises(TriageInputError, match=r"regions: is required"):
         triage({"quality": "dull"})
+
+
+def test_no_region_is_fine_with_an_urgent_flag():
+    assert triage({"red_flags": {"night_rest_pain": True}}).verdict == "urgent"
+    with pytest.raises(TriageInputError, match=r"regions: is required"):
+        triage({"red_flags": {"pain_radiates": True}})
 
 
 @pytest.mark.parametrize("moment,value", [("during", 11), ("before", -1), ("next_morning", 10.5)])

@@ -15,7 +15,10 @@ from formcheck.triage.render import render_result
 
 KB = default_knowledge()
 BACK_GROUPS = {"lower_back", "mid_back", "upper_back_muscle", "upper_back_bone"}
-CONTRADICTION_FIELDS = {"side", "severity.next_morning", "severity.during", "settled_after_hours"}
+# "regions" may be left out only with an urgent flag; the rest are contradictions.
+CONTRADICTION_FIELDS = {
+    "regions", "side", "severity.next_morning", "severity.during", "settled_after_hours",
+}
 
 
 def _maybe(strategy):
@@ -25,7 +28,7 @@ def _maybe(strategy):
 @st.composite
 def answer_sets(draw):
     answers = {
-        "regions": draw(st.lists(st.sampled_from(list(KB.regions)), min_size=1, max_size=4,
+        "regions": draw(st.lists(st.sampled_from(list(KB.regions)), min_size=0, max_size=4,
                                  unique=True)),
         "red_flags": draw(st.dictionaries(st.sampled_from(list(KB.red_flags)), st.booleans())),
     }

@@ -9,6 +9,7 @@ from typing import Any
 import click
 import yaml
 from rich.console import Console
+from rich.markup import escape
 
 from formcheck.triage.engine import triage as run_triage
 from formcheck.triage.errors import TriageInputError
@@ -68,7 +69,7 @@ def triage(answers_path: Path | None, video_path: Path | None, json_path: Path |
         try:
             result = run_session(
                 kb,
-                ask=console.input,
+                ask=lambda prompt: console.input(escape(prompt)),
                 say=lambda line: console.print(line, highlight=False, markup=False),
                 finish=lambda raw: run_triage(raw, analysis=analysis, kb=kb),
             )

@@ -203,7 +203,8 @@ def _assemble(
         for h in sorted(hits, key=lambda h: -level_rank(h.level))
         if h.kind != "doms_sign"
     ]
-    reasons.append(_pattern_reason(pattern))
+    if level_rank(verdict) < level_rank("urgent"):
+        reasons.append(_pattern_reason(pattern))  # beside an urgent flag it would only distract
     evidence = []
     if video is not None:
         evidence.append(describe_video(video, kb))

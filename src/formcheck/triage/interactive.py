@@ -82,7 +82,11 @@ class Session:
         if self._highest_flag() >= level_rank("emergency"):
             return None
         steps = self.steps()
-        flags_done = all(s.id in self.answers for s in steps if s.flag and self._applies(s))
+        # The region decides which region-specific flags apply (a neck flag can be an
+        # emergency), so an urgent "yes" stops the questions only once that is known too.
+        flags_done = "regions" in self.answers and all(
+            s.id in self.answers for s in steps if s.flag and self._applies(s)
+        )
         if flags_done and self._highest_flag() >= level_rank("urgent"):
             return None
         for step in steps:

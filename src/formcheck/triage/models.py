@@ -86,7 +86,10 @@ class Answers(BaseModel):
     red_flags: dict[str, bool] = Field(
         default_factory=dict, description="red-flag id -> yes/no; unanswered ones count as no"
     )
-    regions: list[str] = Field(..., min_length=1, description="where it is sore (region ids)")
+    regions: list[str] = Field(
+        default_factory=list,
+        description="where it is sore (region ids); at least one unless an urgent flag is yes",
+    )
     quality: str | None = Field(default=None, description="dull | sharp | unsure")
     onset: str | None = Field(default=None, description="when it started, relative to the lift")
     hours_since_onset: float | None = Field(default=None, description="hours since it started")

@@ -38,7 +38,7 @@ def render_result(result: TriageResult, console: Console) -> None:
         console.print(f" - {line}", highlight=False)
     if result.red_flags_not_answered:
         console.print(
-            f"[dim]Red flags not answered (taken as no): "
+            f"[dim]Red flags not answered: "
             f"{', '.join(result.red_flags_not_answered)}[/]",
             highlight=False,
         )

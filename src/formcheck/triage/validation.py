@@ -59,6 +59,14 @@ def _pydantic_problem(err: Mapping[str, Any]) -> tuple[str, str]:
 
 def _check_values(answers: Answers, kb: KnowledgeBase) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
+    urgent_yes = [
+        f for f, yes in answers.red_flags.items()
+        if yes and f in kb.red_flags and kb.red_flags[f].level in ("emergency", "urgent")
+    ]
+    # With an emergency or urgent flag the advice does not depend on where it hurts, so the
+    # session may stop before asking; otherwise the region is needed for everything else.
+    if not answers.regions and not urgent_yes:
+        problems.append(("regions", "is required: give at least one region"))
     for i, region in enumerate(answers.regions):
         if region not in kb.regions:
             problems.append(
