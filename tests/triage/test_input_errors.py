@@ -230,3 +230,28 @@ def test_parameters_change_behaviour(tmp_path):
     relaxed = triage(answers, kb=load_knowledge(data))
     assert "twos_during_rise" not in [r.id for r in relaxed.rules]
     json.dumps(relaxed.to_dict())
+
+
+def test_every_parameter_is_used_and_documented(kb):
+    from conftest import REPO_ROOT
+
+    package = REPO_ROOT / "src" / "formcheck" / "triage"
+    texts = [p.read_text() for p in (package / "data").glob("*.yaml")
+             if p.name != "parameters.yaml"]
+    texts += [p.read_text() for p in package.glob("*.py")]
+    docs = (REPO_ROOT / "docs" / "triage.md").read_text()
+    for name in kb.parameters:
+        assert any(name in t for t in texts), f"parameter {name} is never used"
+        assert f"`{name}`" in docs, f"parameter {name} is not in docs/triage.md"
+
+
+def test_every_answers_field_is_documented():
+    from conftest import REPO_ROOT
+
+    from formcheck.triage import Answers, TrainingContext
+
+    docs = (REPO_ROOT / "docs" / "triage.md").read_text()
+    names = [f.alias or n for n, f in Answers.model_fields.items()]
+    names += list(TrainingContext.model_fields)
+    for name in names:
+        assert f"`{name}`" in docs, f"answers field {name} is not in docs/triage.md"

@@ -136,6 +136,7 @@ def _drive(case: str, tmp_path) -> tuple[str, dict]:
     child.close()
     assert child.exitstatus == 0, log.getvalue()[-2000:]
     transcript = ANSI.sub("", log.getvalue()).replace("\r\n", "\n").replace("\r", "")
+    transcript = transcript.replace(str(out), "result.json")  # same file on every run
     TRANSCRIPTS.mkdir(parents=True, exist_ok=True)
     (TRANSCRIPTS / f"{case}.txt").write_text(transcript, encoding="utf-8")
     return transcript, {"asked": asked, "result": json.loads(out.read_text())}
