@@ -7,8 +7,8 @@ import json
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import REPO_ROOT
 
+from conftest import REPO_ROOT
 from formcheck.cli import main
 from formcheck.triage import TriageInputError
 from formcheck.triage.validation import parse_answers

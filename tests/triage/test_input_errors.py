@@ -247,7 +247,6 @@ def test_every_parameter_is_used_and_documented(kb):
 
 def test_every_answers_field_is_documented():
     from conftest import REPO_ROOT
-
     from formcheck.triage import Answers, TrainingContext
 
     docs = (REPO_ROOT / "docs" / "triage.md").read_text()

@@ -14,8 +14,8 @@ import sys
 
 import pexpect
 import pytest
-from conftest import REPO_ROOT
 
+from conftest import REPO_ROOT
 from formcheck.triage import default_knowledge, triage
 from formcheck.triage.interactive import InvalidAnswer, Session, parse_answer, run_session
 
