@@ -38,7 +38,8 @@ def _from_vertical(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
 
 
 def compute_series(track: PoseTrack, near: str) -> dict[str, np.ndarray]:
-    sh, hip, knee = _p(track, f"{near}_shoulder"), _p(track, f"{near}_hip"), _p(track, f"{near}_knee")
+    sh, hip = _p(track, f"{near}_shoulder"), _p(track, f"{near}_hip")
+    knee = _p(track, f"{near}_knee")
     ankle, ear = _p(track, f"{near}_ankle"), _p(track, f"{near}_ear")
     leg = np.nanmedian(np.linalg.norm(hip - knee, axis=1) + np.linalg.norm(knee - ankle, axis=1))
     thigh = hip - knee

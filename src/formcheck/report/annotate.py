@@ -28,7 +28,6 @@ class AnnotatedVideo:
 
     path: Path
     frames: int
-    stills: dict[int, np.ndarray] = field(default_factory=dict)  # frame -> annotated BGR image
     raw_stills: dict[int, np.ndarray] = field(default_factory=dict)  # frame -> source image
 
 
@@ -91,8 +90,6 @@ def _encode(out: av.container.OutputContainer, stream: av.VideoStream, plan: Ove
     if frame.index in wanted:
         result.raw_stills[frame.index] = frame.image.copy()
     image = draw_frame(frame.image, plan, frame.index)
-    if frame.index in wanted:
-        result.stills[frame.index] = image.copy()
     image = image[: stream.height, : stream.width]
     vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
     # Keep the source timing; a missing or repeated pts (broken muxers) moves one tick on,

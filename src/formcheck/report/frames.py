@@ -72,7 +72,7 @@ def iter_upright_frames(path: str | Path, rotation: int) -> Iterator[SourceFrame
             for i, frame in enumerate(container.decode(stream)):
                 image = frame.to_ndarray(format="bgr24")
                 yield SourceFrame(index=i, pts=frame.pts,
-                                  time_base=Fraction(frame.time_base or stream.time_base),
+                                  time_base=Fraction(frame.time_base or stream.time_base or 1),
                                   image=turn_upright(image, rotation))
         except av.error.InvalidDataError as exc:
             raise CorruptVideoError(

@@ -117,11 +117,25 @@ def draw_frame(image: np.ndarray, plan: OverlayPlan, i: int) -> np.ndarray:
     return image
 
 
+def draw_still(image: np.ndarray, plan: OverlayPlan, i: int,
+               fault: Fault | None = None) -> np.ndarray:
+    """Return ``image`` (drawn on in place) with the skeleton and ``fault``'s body part only.
+
+    Stills are cropped to the lifter, where labels and the set-long bar trace would be cut
+    off or cover the body; the page states the numbers beside the picture instead.
+    """
+    if i < plan.track.n_frames and plan.track.present[i]:
+        _draw_skeleton(image, plan, i)
+        if fault is not None:
+            _draw_fault_parts(image, plan, i, [fault])
+    return image
+
+
 def _pt(plan: OverlayPlan, i: int, name: str) -> tuple[int, int] | None:
     xy = plan.track.image_xy[i, INDEX[name]]
     if not np.all(np.isfinite(xy)) or plan.track.visibility[i, INDEX[name]] < 0.3:
         return None
-    return int(round(xy[0])), int(round(xy[1]))
+    return round(float(xy[0])), round(float(xy[1]))
 
 
 def _named(plan: OverlayPlan, part: str, side: str) -> str:

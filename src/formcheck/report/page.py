@@ -13,9 +13,10 @@ import jinja2
 import numpy as np
 
 from formcheck import __version__
+from formcheck.report.overlay import draw_still, plan_overlay
 from formcheck.report.plots import Plot, metric_title
 from formcheck.result import Analysis, Fault, Metric, Rep
-from formcheck.track import PoseTrack
+from formcheck.track import INDEX, PoseTrack
 
 NOT_MEDICAL_ADVICE = (
     "This is not medical advice. formcheck measures how you moved in this video; it cannot "
@@ -35,8 +36,28 @@ class Still:
     data_uri: str
 
 
+def make_stills(raw: dict[int, np.ndarray], analysis: Analysis,
+                track: PoseTrack) -> tuple[dict[tuple[int, str], Still], dict[int, Still]]:
+    """Return the page stills: one per fault (keyed rep, fault id) and one per rep bottom.
+
+    Each fault's still shows the skeleton with that fault's body part in its colour.
+    """
+    plan = plan_overlay(analysis, track)
+    per_fault: dict[tuple[int, str], Still] = {}
+    for f in analysis.faults:
+        if f.worst_frame in raw:
+            img = draw_still(raw[f.worst_frame].copy(), plan, f.worst_frame, f)
+            per_fault[(f.rep_index, f.id)] = make_still(img, track, f.worst_frame)
+    bottoms: dict[int, Still] = {}
+    for r in analysis.reps:
+        if r.bottom_frame in raw:
+            img = draw_still(raw[r.bottom_frame].copy(), plan, r.bottom_frame)
+            bottoms[r.index] = make_still(img, track, r.bottom_frame)
+    return per_fault, bottoms
+
+
 def crop_to_lifter(image: np.ndarray, track: PoseTrack, frame: int,
-                   margin: float = 0.18) -> np.ndarray:
+                   margin: float = 0.12) -> np.ndarray:
     """Return ``image`` cropped to the lifter's landmark box plus ``margin`` of its size.
 
     Falls back to the whole frame when the frame has no person.
@@ -49,9 +70,11 @@ def crop_to_lifter(image: np.ndarray, track: PoseTrack, frame: int,
         return image
     (x0, y0), (x1, y1) = xy[ok].min(axis=0), xy[ok].max(axis=0)
     pad = margin * max(x1 - x0, y1 - y0)
+    # The top of the skull is well above the highest landmark (eyes/ears): give it room.
+    head = 0.5 * (y1 - y0) / 7 if ok[: INDEX["left_shoulder"]].any() else 0.0
     h, w = image.shape[:2]
     xa, xb = int(max(0, x0 - pad)), int(min(w, x1 + pad))
-    ya, yb = int(max(0, y0 - pad)), int(min(h, y1 + pad))
+    ya, yb = int(max(0, y0 - pad - head)), int(min(h, y1 + pad))
     if xb - xa < 8 or yb - ya < 8:
         return image
     return image[ya:yb, xa:xb]
@@ -115,8 +138,8 @@ def _view_is_poor(analysis: Analysis) -> bool:
     return bool(v.unsupported) or v.view not in ("side", "front") or v.confidence < 0.6
 
 
-def render_page(analysis: Analysis, stills: dict[int, Still], plots: list[Plot],
-                video_name: str | None) -> str:
+def render_page(analysis: Analysis, fault_stills: dict[tuple[int, str], Still],
+                bottom_stills: dict[int, Still], plots: list[Plot], video_name: str | None) -> str:
     """Return the report page of ``analysis`` as one HTML string (CSS and images inlined)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("formcheck.report", "templates"),
@@ -125,22 +148,27 @@ def render_page(analysis: Analysis, stills: dict[int, Still], plots: list[Plot],
     )
     css = resources.files("formcheck.report").joinpath("templates/report.css").read_text("utf-8")
     keys = _metric_keys(analysis.reps)
-    faults: list[tuple[Fault, Still | None]] = [(f, stills.get(f.worst_frame))
+    faults: list[tuple[Fault, Still | None]] = [(f, fault_stills.get((f.rep_index, f.id)))
                                                 for f in analysis.faults]
     return env.get_template("report.html.j2").render(
         a=analysis, css=css, version=__version__, not_medical_advice=NOT_MEDICAL_ADVICE,
         metric_titles=[metric_title(k) for k in keys], rep_rows=_rep_rows(analysis.reps, keys),
         faults=faults, soreness_words=soreness_words, view_is_poor=_view_is_poor(analysis),
         plots=[(p.name, _data_uri(p.png_bytes, "image/png")) for p in plots],
-        bottoms=[(r, stills.get(r.bottom_frame)) for r in analysis.reps],
+        bottoms=[(r, bottom_stills.get(r.index)) for r in analysis.reps],
         video_name=video_name, source_name=Path(analysis.video.path).name,
     )
 
 
-def write_page(analysis: Analysis, stills: dict[int, Still], plots: list[Plot],
-               out_path: str | Path, video_name: str | None = None) -> Path:
-    """Return the path of the report page written to ``out_path``."""
+def write_page(analysis: Analysis, track: PoseTrack, raw_stills: dict[int, np.ndarray],
+               plots: list[Plot], out_path: str | Path, video_name: str | None = None) -> Path:
+    """Return the path of the report page written to ``out_path``.
+
+    ``raw_stills`` maps frame numbers to upright source frames (see ``annotate.still_frames``).
+    """
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_page(analysis, stills, plots, video_name), encoding="utf-8")
+    fault_stills, bottom_stills = make_stills(raw_stills, analysis, track)
+    html = render_page(analysis, fault_stills, bottom_stills, plots, video_name)
+    out.write_text(html, encoding="utf-8")
     return out

@@ -9,12 +9,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # no display: plots are files and report images
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-from formcheck.result import Analysis  # noqa: E402
+from formcheck.result import Analysis
 
 # Panels of the time plot: (title, unit label, [(series key, legend label)]).
 _PANELS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
@@ -91,7 +91,8 @@ def plot_series(analysis: Analysis) -> Figure | None:
 def _shade_reps(ax: Axes, analysis: Analysis) -> None:
     for rep in analysis.reps:
         ax.axvspan(rep.start_s, rep.end_s, color=REP_SHADE, alpha=0.35, lw=0)
-        ax.text((rep.start_s + rep.end_s) / 2, 1.0, f"rep {rep.index}", transform=ax.get_xaxis_transform(),
+        ax.text((rep.start_s + rep.end_s) / 2, 1.0, f"rep {rep.index}",
+                transform=ax.get_xaxis_transform(),
                 ha="center", va="top", fontsize=7, color="#08519c")
 
 
@@ -104,7 +105,8 @@ def _draw_thresholds(ax: Axes, analysis: Analysis, keys: list[str]) -> None:
         if value is None:
             continue
         ax.axhline(float(value), color=FAULT_RED, ls="--", lw=1)
-        ax.text(0.995, float(value), f"{fault_id.replace('_', ' ')} limit {value:g} {spec.get('unit', '')}",
+        label = f"{fault_id.replace('_', ' ')} limit {value:g} {spec.get('unit', '')}"
+        ax.text(0.995, float(value), label,
                 transform=ax.get_yaxis_transform(), ha="right", va="bottom", fontsize=7,
                 color=FAULT_RED)
 
@@ -123,7 +125,8 @@ def _metric_keys(analysis: Analysis) -> list[str]:
     numeric: dict[str, int] = {}
     for rep in analysis.reps:
         for key, m in rep.metrics.items():
-            if isinstance(m.value, int | float) and not isinstance(m.value, bool) and m.unit != "bool":
+            is_number = isinstance(m.value, int | float) and not isinstance(m.value, bool)
+            if is_number and m.unit != "bool":
                 numeric[key] = next((n for n, w in enumerate(_METRIC_ORDER) if w in key),
                                     len(_METRIC_ORDER))
     return sorted(numeric, key=lambda k: (numeric[k], k))[:_MAX_METRIC_PANELS]

@@ -1,0 +1,63 @@
+"""Fixtures for the report tests: real clips, their real pose tracks, analyses, Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from formcheck.report import write_outputs
+from formcheck.result import Analysis
+from formcheck.track import PoseTrack
+
+from .devanalysis import build_analysis
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "samples" / "side_bodyweight_squat_2reps.mp4"
+# <repo>/../shared/data, as in CI; FORMCHECK_SHARED_DATA points elsewhere (e.g. from a git
+# worktree, whose parent is not the checkout's).
+SHARED = Path(os.environ.get("FORMCHECK_SHARED_DATA") or REPO.parent / "shared" / "data")
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def shared_clip(name: str) -> Path:
+    """Return a clip of ../shared/data, skipping the test when the folder is absent."""
+    path = SHARED / "clips" / name
+    if not path.is_file():
+        pytest.skip(f"needs the real clip {name} in {SHARED} (not present in this checkout)")
+    return path
+
+
+def load_case(name: str, video: Path) -> tuple[Analysis, PoseTrack]:
+    """Return the analysis and pose track of a fixture clip.
+
+    The tracks in fixtures/ are BlazePose output on the real clip (numbers derived from it,
+    so they may be committed even for clips whose video may not be).
+    """
+    track = PoseTrack.load(FIXTURES / f"{name}.track.npz")
+    return build_analysis(track, video), track
+
+
+@pytest.fixture(scope="session")
+def sample_case() -> tuple[Analysis, PoseTrack]:
+    return load_case("side_bodyweight_squat_2reps", SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def sample_outputs(sample_case, tmp_path_factory) -> dict[str, Path]:
+    analysis, track = sample_case
+    out = tmp_path_factory.mktemp("sample_out")
+    return write_outputs(analysis, track, SAMPLE, out, exports=("mot", "trc", "csv"))
+
+
+def chromium_binary() -> str:
+    """Return the Chromium to drive; skip (or fail when services are required) without one."""
+    candidate = os.environ.get("FORMCHECK_CHROMIUM") or "/usr/bin/chromium"
+    found = shutil.which(candidate) or (candidate if os.access(candidate, os.X_OK) else None)
+    if found is None:
+        if os.environ.get("FORMCHECK_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"FORMCHECK_REQUIRE_SERVICES=1 but no Chromium at {candidate!r}")
+        pytest.skip(f"needs Chromium (set FORMCHECK_CHROMIUM); none at {candidate!r}")
+    return found

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from formcheck.errors import InputFileError, NotAVideoError
+from formcheck.report.annotate import write_annotated_video
+from formcheck.report.frames import turn_upright
+
+from .conftest import SAMPLE, load_case, shared_clip
+
+
+def _probe(path: Path) -> dict:
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        pts = [f.pts for f in c.decode(s)]
+        return {"pts": pts, "time_base": s.time_base, "codec": s.codec_context.name,
+                "pix_fmt": s.codec_context.pix_fmt, "profile": s.codec_context.profile,
+                "duration": c.duration, "size": (s.codec_context.width, s.codec_context.height)}
+
+
+def _top_level_boxes(path: Path) -> list[str]:
+    boxes, data, i = [], path.read_bytes(), 0
+    while i + 8 <= len(data):
+        size, kind = struct.unpack(">I4s", data[i : i + 8])
+        if size == 1:
+            size = struct.unpack(">Q", data[i + 8 : i + 16])[0]
+        boxes.append(kind.decode("latin-1"))
+        if size < 8:
+            break
+        i += size
+    return boxes
+
+
+def _frame_at(container, index: int) -> np.ndarray:
+    for i, frame in enumerate(container.decode(video=0)):
+        if i == index:
+            return frame.to_ndarray(format="rgb24")
+    raise AssertionError(f"clip has fewer than {index + 1} frames")
+
+
+def test_annotated_video_keeps_every_frame_and_timestamp(sample_outputs):
+    src, out = _probe(SAMPLE), _probe(sample_outputs["video"])
+    assert len(out["pts"]) == len(src["pts"]) == 614
+    assert out["time_base"] == src["time_base"]
+    assert out["pts"] == src["pts"]
+    assert out["duration"] == pytest.approx(src["duration"], abs=1e5)  # microseconds
+
+
+def test_annotated_video_is_browser_safe_h264(sample_outputs):
+    out = _probe(sample_outputs["video"])
+    assert (out["codec"], out["pix_fmt"]) == ("h264", "yuv420p")
+    assert out["profile"] in ("High", "Main", "Constrained Baseline")
+    boxes = _top_level_boxes(sample_outputs["video"])
+    assert boxes.index("moov") < boxes.index("mdat"), boxes  # index first: streams at once
+
+
+def test_overlay_is_drawn_on_the_frames(sample_case, sample_outputs):
+    # The drawn video differs from the source where the skeleton is, and the rep counter box
+    # sits in the top-left corner on every frame.
+    _, track = sample_case
+    with av.open(str(SAMPLE)) as a, av.open(str(sample_outputs["video"])) as b:
+        fa = _frame_at(a, 319)
+        fb = _frame_at(b, 319)
+    knee = track.image_xy[319, 25].astype(int)  # left knee
+    patch = (slice(knee[1] - 6, knee[1] + 6), slice(knee[0] - 6, knee[0] + 6))
+    assert np.abs(fa[patch].astype(int) - fb[patch].astype(int)).mean() > 20
+    def dark(img):
+        return float((img[15:40, 20:60].max(axis=2) < 40).mean())
+
+    assert dark(fb) > 0.4 > 0.1 > dark(fa)  # the counter's dark box over a bright ceiling
+
+
+def test_variable_frame_rate_clip_keeps_its_uneven_timing(tmp_path):
+    video = shared_clip("oblique_deadlift_bad_b.mp4")
+    analysis, track = load_case("oblique_deadlift_bad_b", video)
+    result = write_annotated_video(analysis, track, video, tmp_path / "vfr.mp4")
+    src, out = _probe(video), _probe(result.path)
+    assert len(set(np.diff(src["pts"]))) > 3  # really variable
+    assert out["pts"] == src["pts"]
+    assert result.frames == len(src["pts"]) == track.n_frames
+
+
+def test_progress_reports_every_frame(sample_case, tmp_path):
+    analysis, track = sample_case
+    seen: list[tuple[int, int]] = []
+    write_annotated_video(analysis, track, SAMPLE, tmp_path / "a.mp4",
+                          progress=lambda d, t: seen.append((d, t)))
+    assert [d for d, _ in seen] == list(range(1, 615))
+    assert seen[-1] == (614, 614)
+
+
+@given(st.sampled_from([0, 90, 180, 270]), st.integers(1, 6), st.integers(1, 6))
+def test_turning_upright_swaps_sides_on_quarter_turns(rotation, h, w):
+    img = np.arange(h * w * 3, dtype=np.uint8).reshape(h, w, 3)
+    up = turn_upright(img, rotation)
+    assert up.shape == ((w, h, 3) if rotation % 180 else (h, w, 3))
+    # Turning by the rest of the circle brings the picture back exactly.
+    assert np.array_equal(turn_upright(up, (360 - rotation) % 360), img)
+
+
+def test_clockwise_quarter_turn_puts_the_top_left_pixel_top_right():
+    img = np.zeros((2, 3, 3), np.uint8)
+    img[0, 0] = 255
+    up = turn_upright(img, 90)
+    assert up.shape == (3, 2, 3) and up[0, -1, 0] == 255
+
+
+def test_missing_video_is_named(sample_case, tmp_path):
+    analysis, track = sample_case
+    with pytest.raises(InputFileError, match=r"expected an existing video file, got .*nope\.mp4"):
+        write_annotated_video(analysis, track, tmp_path / "nope.mp4", tmp_path / "o.mp4")
+
+
+def test_file_that_is_not_a_video_is_named(sample_case, tmp_path):
+    analysis, track = sample_case
+    bogus = tmp_path / "notes.mp4"
+    bogus.write_text("squat 100 kg x 5")
+    with pytest.raises(NotAVideoError, match=r"notes\.mp4: expected a video"):
+        write_annotated_video(analysis, track, bogus, tmp_path / "o.mp4")
