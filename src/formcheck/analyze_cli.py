@@ -1,12 +1,214 @@
-"""``formcheck analyze``: placeholder until the analysis pipeline lands."""
+"""``formcheck analyze``: parse the flags, run the analysis, render it in the terminal."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from formcheck.analysis import analyze_video
+from formcheck.config import STYLES, load_rules, load_settings, parse_overrides
+from formcheck.output import write_csv, write_json
+from formcheck.result import Analysis
+
+console = Console()
+
+COLUMNS = [  # (metric, header, format)
+    ("depth_thigh_deg", "thigh°", "{:+.0f}"),
+    ("knee_min_deg", "knee min°", "{:.0f}"),
+    ("hip_min_deg", "hip min°", "{:.0f}"),
+    ("trunk_lean_max_deg", "lean max°", "{:.0f}"),
+    ("early_ascent_lean_change_deg", "lean +↑°", "{:+.0f}"),
+    ("neck_change_deg", "neck°", "{:+.0f}"),
+    ("heel_lift", "heel", "{:.2f}"),
+    ("bar_drift", "bar", "{:.2f}"),
+    ("descent_s", "down s", "{:.1f}"),
+    ("pause_s", "pause s", "{:.1f}"),
+    ("ascent_s", "up s", "{:.1f}"),
+    ("mean_concentric_velocity", "m/s", "{:.2f}"),
+]
+
+
+def _fmt(value: object, pattern: str) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return pattern.format(value)
+
+
+def render(analysis: Analysis) -> None:
+    """Print the analysis: clip facts, a table per rep, faults, what to fix first, warnings."""
+    v = analysis.video
+    console.print(
+        f"[bold]{Path(v.path).name}[/]  {v.width}x{v.height}, {v.fps:.2f} fps, "
+        f"{v.duration_s:.1f} s, rotation {v.rotation}°  |  lift: {analysis.lift}, "
+        f"style: {analysis.style}"
+    )
+    view = analysis.view
+    facing = f", facing {view.facing}" if view.facing else ""
+    console.print(f"view: [bold]{view.view}[/]{facing} ({view.reason})")
+    used = [c for c in COLUMNS if any(c[0] in r.metrics for r in analysis.reps)]
+    table = Table(title=f"{len(analysis.reps)} rep(s)", header_style="bold")
+    for header in ["rep", "time s", *[c[1] for c in used], "faults"]:
+        table.add_column(header, justify="right" if header not in ("faults",) else "left")
+    for rep in analysis.reps:
+        cells = [_fmt(rep.metrics[c[0]].value if c[0] in rep.metrics else None, c[2]) for c in used]
+        faults = ", ".join(f.id for f in rep.faults) or "-"
+        label = f"{rep.index}{' (partial)' if rep.partial else ''}"
+        table.add_row(label, f"{rep.start_s:.1f}-{rep.end_s:.1f}", *cells, faults)
+    console.print(table)
+    for fault in analysis.faults:
+        style = "yellow" if fault.severity != "fault" else "red"
+        console.print(
+            f"  [{style}]{fault.id}[/] ({fault.severity}): {fault.evidence}", highlight=False
+        )
+    console.print("[bold]What to fix first[/]")
+    for line in analysis.summary:
+        console.print(f"  {line}", highlight=False)
+    for warning in analysis.warnings:
+        console.print(f"  [dim]note: {warning}[/]", highlight=False)
+    console.print(
+        "[dim]formcheck is not a doctor: if pain is sharp, lasting or getting worse, "
+        "see a professional.[/]"
+    )
 
 
 @click.command()
-@click.argument("video", type=click.Path(dir_okay=False))
-def analyze(video: str) -> None:
-    """Analyse a squat or deadlift video."""
-    raise click.ClickException("analysis pipeline not written yet")
+@click.argument("video", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--lift", type=click.Choice(["squat", "deadlift"]), default="squat", show_default=True
+)
+@click.option(
+    "--style",
+    type=click.Choice(list(STYLES)),
+    default=None,
+    help="Threshold preset; default high_bar for squats, conventional for deadlifts.",
+)
+@click.option(
+    "--height-cm", type=float, default=None, help="Lifter's height: enables velocity in m/s."
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the analysis JSON (schema formcheck.analysis/1).",
+)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write per-frame angles as CSV.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write analysis.json, the annotated video, plots and the HTML report here.",
+)
+@click.option(
+    "--export", "exports", default="", help="Also export series: comma list of mot,trc,csv."
+)
+@click.option(
+    "--threshold",
+    "thresholds",
+    multiple=True,
+    metavar="FAULT=VALUE",
+    help="Override a fault threshold, e.g. forward_lean=50 (repeatable).",
+)
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override an analysis setting, e.g. signals.lowpass_hz=5 (repeatable).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A TOML settings file in the shape of formcheck/data/analysis.toml.",
+)
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A TOML rules file in the shape of formcheck/data/rules.toml.",
+)
+@click.option("--no-cache", is_flag=True, help="Run the pose model even if a cached track exists.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+def analyze(
+    video: Path,
+    lift: str,
+    style: str | None,
+    height_cm: float | None,
+    json_path: Path | None,
+    csv_path: Path | None,
+    out_dir: Path | None,
+    exports: str,
+    thresholds: tuple[str, ...],
+    sets: tuple[str, ...],
+    config_path: Path | None,
+    rules_path: Path | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+) -> None:
+    """Analyse a squat video: reps, per-rep measurements and form faults."""
+    settings = load_settings(config_path).with_overrides(parse_overrides(sets))
+    rules = load_rules(rules_path)
+    style = style or ("conventional" if lift == "deadlift" else "high_bar")
+    with Progress(
+        TextColumn("[bold]pose[/]"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} frames"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("pose", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        analysis, track = analyze_video(
+            video,
+            lift=lift,
+            style=style,
+            settings=settings,
+            rules=rules,
+            thresholds=parse_overrides(thresholds),
+            height_cm=height_cm,
+            cache_dir=cache_dir,
+            use_cache=not no_cache,
+            progress=progress,
+        )
+    render(analysis)
+    if json_path:
+        console.print(f"wrote {write_json(analysis, json_path)}")
+    if csv_path:
+        console.print(f"wrote {write_csv(analysis, csv_path)}")
+    if out_dir:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = {"analysis.json": write_json(analysis, out_dir / "analysis.json")}
+        written.update(_write_report(analysis, track, video, out_dir, exports))
+        for name, path in written.items():
+            console.print(f"wrote {name}: {path}")
+
+
+def _write_report(
+    analysis: Analysis, track: object, video: Path, out_dir: Path, exports: str
+) -> dict[str, Path]:
+    try:
+        from formcheck.report import write_outputs
+    except ImportError:
+        return {}
+    wanted = tuple(e.strip() for e in exports.split(",") if e.strip())
+    return dict(write_outputs(analysis, track, video, out_dir, exports=wanted))

@@ -1,0 +1,169 @@
+"""The analysis pipeline: pose track -> clean signals -> view -> reps -> metrics -> faults.
+
+``analyze_video`` is the Python API of ``formcheck analyze``; ``analyze_track`` runs the
+stages after pose estimation, so tests and re-analyses with other settings can start from a
+saved track.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.config import RuleBook, Settings, load_rules, load_settings
+from formcheck.errors import ConfigError, LifterLeftFrameError
+from formcheck.faults import find_faults, summarize
+from formcheck.metrics import (
+    add_velocity,
+    back_bulge,
+    compute_series,
+    rep_metrics,
+    standing_frames,
+)
+from formcheck.reps import RepWindow, segment_reps
+from formcheck.result import Analysis, Rep, VideoInfo
+from formcheck.signals import _runs, clean_track
+from formcheck.track import PoseTrack
+from formcheck.view import FILMING_ADVICE, detect_view
+
+LIFTS = ("squat", "deadlift")
+MIN_PRESENT_FRACTION = 0.2
+
+
+def _absences(track: PoseTrack) -> list[str]:
+    """Return warnings for the stretches where no person was found."""
+    t = track.times_s
+    out = []
+    for a, b in _runs(~track.present):
+        if (t[min(b, len(t) - 1)] - t[a]) >= 0.5:
+            out.append(
+                f"no lifter in frame from {t[a]:.1f} s to {t[min(b, len(t) - 1)]:.1f} s: "
+                "that part was not analysed"
+            )
+    return out
+
+
+def _to_rep(index: int, w: RepWindow, t: np.ndarray) -> Rep:
+    return Rep(
+        index=index,
+        start_frame=w.start,
+        bottom_frame=w.bottom,
+        end_frame=w.end,
+        start_s=round(float(t[w.start]), 3),
+        bottom_s=round(float(t[w.bottom]), 3),
+        end_s=round(float(t[w.end]), 3),
+        partial=w.partial,
+    )
+
+
+def analyze_track(
+    track: PoseTrack,
+    video: VideoInfo,
+    *,
+    lift: str = "squat",
+    style: str = "high_bar",
+    settings: Settings | None = None,
+    rules: RuleBook | None = None,
+    thresholds: dict[str, float] | None = None,
+    height_cm: float | None = None,
+    warnings: list[str] | None = None,
+) -> Analysis:
+    """Return the analysis of a raw pose track (the stages after pose estimation)."""
+    if lift not in LIFTS:
+        raise ConfigError(f"--lift: expected one of {LIFTS}, got {lift!r}")
+    if height_cm is not None and not 100 <= height_cm <= 250:
+        raise ConfigError(f"--height-cm: expected 100-250 cm, got {height_cm:g}")
+    settings = settings or load_settings()
+    book = (rules or load_rules()).for_style(style, thresholds)
+    notes = list(warnings or [])
+    if track.present.mean() < MIN_PRESENT_FRACTION:
+        raise LifterLeftFrameError(
+            f"expected the lifter in frame for most of the clip, got a person in only "
+            f"{100 * track.present.mean():.0f}% of frames"
+        )
+    notes += _absences(track)
+    clean = clean_track(track, settings)
+    seg = segment_reps(clean, settings, lift)
+    view = detect_view(clean, settings, seg.leg_length_px)
+    series = compute_series(clean, view, seg)
+    bulge = back_bulge(clean, view)
+    t = clean.times_s
+    reps = [_to_rep(i, w, t) for i, w in enumerate(seg.reps, start=1)]
+    standing = standing_frames(series, seg.reps)
+    metrics = [rep_metrics(clean, view, series, w, bulge, standing) for w in seg.reps]
+    if height_cm is not None and reps:
+        add_velocity(clean, seg.reps, metrics, seg.leg_length_px, height_cm)
+    for rep, m, w in zip(reps, metrics, seg.reps, strict=True):
+        rep.metrics = m
+        if w.note:
+            notes.append(f"rep {rep.index} is partial: {w.note}")
+    unsupported = find_faults(reps, book, view, lift, series)
+    if unsupported:
+        view.unsupported = unsupported
+        view.filming_advice = view.filming_advice or FILMING_ADVICE
+        notes.append(
+            f"the {view.view} view cannot support {len(unsupported)} check(s): "
+            + "; ".join(unsupported)
+            + f". {view.filming_advice}"
+        )
+    if not reps:
+        notes.append("no reps found: " + FILMING_ADVICE)
+    for a, b, why in seg.rejected:
+        notes.append(f"not counted as a rep ({a:.1f}-{b:.1f} s): {why}")
+    return Analysis(
+        video=video,
+        lift=lift,
+        style=style,
+        view=view,
+        reps=reps,
+        warnings=notes,
+        summary=summarize(reps, book),
+        settings={
+            "analysis": settings.flat(),
+            "thresholds": {
+                fid: {"value": r.threshold, "unit": r.unit, "series": r.series}
+                for fid, r in book.faults.items()
+                if r.lift == lift
+            },
+            "height_cm": height_cm,
+            "pose_history": clean.history,
+        },
+        series=series,
+        times_s=t,
+        lift_reason=f"{lift} (chosen by the user)",
+    )
+
+
+def analyze_video(
+    path: str | Path,
+    *,
+    lift: str = "squat",
+    style: str = "high_bar",
+    settings: Settings | None = None,
+    rules: RuleBook | None = None,
+    thresholds: dict[str, float] | None = None,
+    height_cm: float | None = None,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Analysis, PoseTrack]:
+    """Return the analysis of a video file and the raw pose track it was made from."""
+    from formcheck.pose import estimate_track
+
+    video, track, pose_warnings = estimate_track(
+        path, cache_dir=cache_dir, use_cache=use_cache, progress=progress
+    )
+    analysis = analyze_track(
+        track,
+        video,
+        lift=lift,
+        style=style,
+        settings=settings,
+        rules=rules,
+        thresholds=thresholds,
+        height_cm=height_cm,
+        warnings=pose_warnings,
+    )
+    return analysis, track

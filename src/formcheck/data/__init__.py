@@ -1,0 +1,1 @@
+"""Data files shipped with formcheck: settings and fault rules (TOML)."""

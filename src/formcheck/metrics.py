@@ -1,0 +1,285 @@
+"""Per-frame angle series and per-rep metrics, with units and documented conventions.
+
+Conventions (docs/conventions.md): angles in degrees from y-up image geometry; interior joint
+angles 0-180 (180 = straight); segment angles from vertical 0-180; the thigh angle is how far
+the hip is below the knee (-90 standing, 0 parallel, > 0 below parallel); the neck angle is
+signed, positive = head tilted back (extension) relative to the trunk line. Distances along
+the floor are in foot lengths, heights in leg lengths.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from formcheck.reps import RepWindow, Segmentation
+from formcheck.result import Metric, ViewResult
+from formcheck.signals import (
+    angle_below_horizontal,
+    angle_from_vertical,
+    interior_angle,
+    midpoint,
+    signed_angle,
+)
+from formcheck.track import PoseTrack
+
+# Hip-joint-to-ankle-joint length as a fraction of standing height (Winter, Biomechanics and
+# Motor Control of Human Movement: hip 0.530 H, ankle 0.039 H).
+LEG_FRACTION_OF_HEIGHT = 0.491
+# Cervical extension or flexion relative to the trunk rarely exceeds ~70 deg even at end
+# range; a larger change means the head was hidden (a plate, the bar) and the ear guessed.
+NECK_PLAUSIBLE_DEG = 75.0
+
+
+def _facing(view: ViewResult) -> float:
+    return 1.0 if view.facing == "right" else -1.0 if view.facing == "left" else 0.0
+
+
+def _near(view: ViewResult, track: PoseTrack) -> str:
+    if view.near_side:
+        return view.near_side
+    scores = {s: float(np.nanmean(track.vis(f"{s}_knee"))) for s in ("left", "right")}
+    return max(scores, key=lambda k: scores[k])
+
+
+def compute_series(track: PoseTrack, view: ViewResult, seg: Segmentation) -> dict[str, np.ndarray]:
+    """Return the per-frame series named in ``result.SERIES_KEYS`` for a cleaned track."""
+    side = _near(view, track)
+    p = {j: track.xy(f"{side}_{j}") for j in ("shoulder", "hip", "knee", "ankle", "ear", "wrist")}
+    shoulder = midpoint(track, "left_shoulder", "right_shoulder")
+    hip = midpoint(track, "left_hip", "right_hip")
+    ear = midpoint(track, "left_ear", "right_ear")
+    trunk = shoulder - hip
+    neck = ear - shoulder
+    facing = _facing(view) or 1.0
+    bar = midpoint(track, "left_wrist", "right_wrist")
+    series = {
+        "knee_deg": interior_angle(p["hip"], p["knee"], p["ankle"]),
+        "hip_deg": interior_angle(p["shoulder"], p["hip"], p["knee"]),
+        "trunk_lean_deg": angle_from_vertical(hip, shoulder),
+        "shin_lean_deg": angle_from_vertical(p["ankle"], p["knee"]),
+        "thigh_deg": angle_below_horizontal(p["hip"], p["knee"]),
+        "neck_deg": facing * signed_angle(trunk, neck),
+        "hip_height": seg.hip_height if seg.hip_height is not None else np.full(len(hip), np.nan),
+        "bar_x": bar[:, 0],
+        "bar_y": track.height - bar[:, 1],
+    }
+    return {k: np.asarray(v, dtype=float) for k, v in series.items()}
+
+
+def _nanmax(x: np.ndarray) -> float | None:
+    return float(np.nanmax(x)) if np.isfinite(x).any() else None
+
+
+def _nanmin(x: np.ndarray) -> float | None:
+    return float(np.nanmin(x)) if np.isfinite(x).any() else None
+
+
+def foot_length_px(track: PoseTrack, side: str) -> float:
+    """Return the heel-to-toe length in pixels (90th percentile: least foreshortened)."""
+    d = np.linalg.norm(track.xy(f"{side}_foot_index") - track.xy(f"{side}_heel"), axis=1)
+    finite = d[np.isfinite(d)]
+    return float(np.percentile(finite, 90)) if finite.size else float("nan")
+
+
+def _baseline(x: np.ndarray, rep: RepWindow, fps: float, standing: np.ndarray) -> float:
+    """Return the median of ``x`` over standing frames near the rep (before it if possible)."""
+    for a, b in (
+        (max(0, rep.start - int(5 * fps)), rep.start + 1),
+        (rep.end, min(len(x), rep.end + int(5 * fps))),
+    ):
+        seg = x[a:b][standing[a:b]]
+        finite = seg[np.isfinite(seg)]
+        if finite.size >= 3:
+            return float(np.median(finite))
+    return float("nan")
+
+
+def standing_frames(series: dict[str, np.ndarray], reps: list[RepWindow]) -> np.ndarray:
+    """Return a boolean per frame: standing tall (hip near its top height, not inside a rep)."""
+    h = series["hip_height"]
+    mask = (
+        np.isfinite(h) & (h >= np.nanpercentile(h, 95) - 0.05)
+        if np.isfinite(h).any()
+        else np.zeros(len(h), bool)
+    )
+    for rep in reps:
+        mask[rep.start + 1 : rep.end] = False
+    return mask
+
+
+def _early_ascent_end(h: np.ndarray, rep: RepWindow) -> int:
+    """Return the frame where the hip has made a third of its rise out of the bottom."""
+    top = np.nanmax(h[rep.bottom_last : rep.end + 1])
+    target = h[rep.bottom_last] + (top - h[rep.bottom_last]) / 3
+    rise = np.flatnonzero(h[rep.bottom_last : rep.end + 1] >= target)
+    return rep.bottom_last + int(rise[0]) if rise.size else rep.end
+
+
+def _tempo(rep: RepWindow, t: np.ndarray) -> dict[str, Metric]:
+    return {
+        "descent_s": Metric(round(float(t[rep.bottom_first] - t[rep.start]), 3), "s"),
+        "pause_s": Metric(round(float(t[rep.bottom_last] - t[rep.bottom_first]), 3), "s"),
+        "ascent_s": Metric(round(float(t[rep.end] - t[rep.bottom_last]), 3), "s"),
+        "duration_s": Metric(round(float(t[rep.end] - t[rep.start]), 3), "s"),
+    }
+
+
+def _foot_metrics(
+    track: PoseTrack,
+    view: ViewResult,
+    series: dict[str, np.ndarray],
+    rep: RepWindow,
+    standing: np.ndarray,
+) -> dict[str, Metric]:
+    side = _near(view, track)
+    foot = foot_length_px(track, side)
+    facing = _facing(view)
+    sl = slice(rep.start, rep.end + 1)
+    heel = track.xy(f"{side}_heel")[:, 1]
+    toe = track.xy(f"{side}_foot_index")
+    knee = track.xy(f"{side}_knee")
+    mid_foot = (track.xy(f"{side}_heel")[:, 0] + toe[:, 0]) / 2
+    heel_lift = _nanmax((heel[sl] - _baseline(heel, rep, track.fps, standing)) / foot)
+    past = _nanmax(facing * (knee[sl, 0] - toe[sl, 0]) / foot) if facing else None
+    out = {
+        "heel_lift": Metric(_round(heel_lift, 3), "foot lengths", "heel rise above standing"),
+        "knee_past_toes": Metric(_round(past, 3), "foot lengths", "knee ahead of toe (+)"),
+    }
+    out["bar_drift"] = _bar_drift(track, series, rep, mid_foot, foot, facing)
+    return out
+
+
+def _bar_drift(
+    track: PoseTrack,
+    series: dict[str, np.ndarray],
+    rep: RepWindow,
+    mid_foot: np.ndarray,
+    foot: float,
+    facing: float,
+) -> Metric:
+    sl = slice(rep.start, rep.end + 1)
+    shoulder = midpoint(track, "left_shoulder", "right_shoulder")[sl]
+    hip = midpoint(track, "left_hip", "right_hip")[sl]
+    bar = np.stack([series["bar_x"][sl], track.height - series["bar_y"][sl]], axis=1)
+    torso = np.nanmedian(np.linalg.norm(shoulder - hip, axis=1))
+    hands_at_bar = np.nanmedian(np.linalg.norm(bar - shoulder, axis=1)) < 0.5 * torso
+    if not hands_at_bar or not facing:
+        return Metric(None, "foot lengths", "unmeasured: hands are not at the shoulders (no bar?)")
+    drift = facing * (bar[:, 0] - mid_foot[sl]) / foot
+    worst = _nanmax(np.abs(drift))
+    return Metric(_round(worst, 3), "foot lengths", "largest wrist distance from mid-foot")
+
+
+def _round(x: float | None, nd: int = 1) -> float | None:
+    return None if x is None or not np.isfinite(x) else round(float(x), nd)
+
+
+def back_bulge(track: PoseTrack, view: ViewResult) -> np.ndarray:
+    """Return the per-frame bulge of the back silhouette beyond a straight line, torso lengths.
+
+    Experimental: clothing, a belt or the bar change the silhouette. The back side is the
+    profile side opposite to the facing direction (see track.py for the side convention).
+    """
+    n = track.n_frames
+    if track.back_profile is None or not view.facing:
+        return np.full(n, np.nan)
+    back = track.back_profile[:, 1 if view.facing == "right" else 0, :]
+    k = back.shape[1]
+    inner = back[:, 1 : k - 1]
+    chord = np.linspace(back[:, 1], back[:, k - 2], k - 2, axis=1)
+    hip = midpoint(track, "left_hip", "right_hip")
+    shoulder = midpoint(track, "left_shoulder", "right_shoulder")
+    torso = np.linalg.norm(shoulder - hip, axis=1)
+    with np.errstate(invalid="ignore"):
+        return np.nanmax(inner - chord, axis=1) / torso
+
+
+def rep_metrics(
+    track: PoseTrack,
+    view: ViewResult,
+    series: dict[str, np.ndarray],
+    rep: RepWindow,
+    bulge: np.ndarray,
+    standing: np.ndarray,
+) -> dict[str, Metric]:
+    """Return the metrics of one rep (see docs/analysis-schema.md for each definition)."""
+    sl = slice(rep.start, rep.end + 1)
+    thigh = _nanmax(series["thigh_deg"][sl])
+    early = _early_ascent_end(series["hip_height"], rep)
+    lean = series["trunk_lean_deg"]
+    lean_bottom = lean[rep.bottom_last]
+    lean_early = _nanmax(lean[rep.bottom_last : early + 1])
+    neck = series["neck_deg"][sl] - _baseline(series["neck_deg"], rep, track.fps, standing)
+    neck_worst = None
+    if np.isfinite(neck).mean() > 0.6:
+        # The 90th percentile of the bend, not the single worst frame: one bad ear estimate
+        # must not make a fault.
+        big = np.nanpercentile(np.abs(neck), 90)
+        neck_worst = float(big * np.sign(np.nanmedian(neck)))
+        if big > NECK_PLAUSIBLE_DEG:
+            neck_worst = None  # beyond what a neck can bend: the ear landmark is a guess
+    out = {
+        "depth_thigh_deg": Metric(_round(thigh), "deg", "thigh below horizontal at the bottom"),
+        "hip_below_knee": Metric(None if thigh is None else bool(thigh > 0), "bool"),
+        "depth": Metric(_round(rep.depth, 3), "leg lengths", "hip drop from standing"),
+        "knee_min_deg": Metric(_round(_nanmin(series["knee_deg"][sl])), "deg"),
+        "hip_min_deg": Metric(_round(_nanmin(series["hip_deg"][sl])), "deg"),
+        "trunk_lean_max_deg": Metric(_round(_nanmax(lean[sl])), "deg", "from vertical"),
+        "trunk_minus_shin_deg": Metric(
+            _round(float(lean[rep.bottom] - series["shin_lean_deg"][rep.bottom])),
+            "deg",
+            "trunk lean minus shin lean at the bottom",
+        ),
+        "early_ascent_lean_change_deg": Metric(
+            None if lean_early is None else _round(lean_early - float(lean_bottom)),
+            "deg",
+            "trunk lean gained in the first third of the ascent (+ = hips rose first)",
+        ),
+        "neck_change_deg": Metric(
+            _round(neck_worst), "deg", "largest change from standing (+ = looking up)"
+        ),
+        "back_bulge_change": Metric(
+            _round(_bulge_change(bulge, rep, track.fps, standing), 3),
+            "torso lengths",
+            "experimental: back silhouette bulge vs standing",
+        ),
+    }
+    out.update(_foot_metrics(track, view, series, rep, standing))
+    out.update(_tempo(rep, track.times_s))
+    return out
+
+
+def _bulge_change(
+    bulge: np.ndarray, rep: RepWindow, fps: float, standing: np.ndarray
+) -> float | None:
+    seg = bulge[rep.start : rep.end + 1]
+    if np.isfinite(seg).mean() < 0.6:
+        return None
+    base = _baseline(bulge, rep, fps, standing)
+    if not np.isfinite(base):
+        return None
+    return float(np.nanpercentile(seg, 90) - base)
+
+
+def add_velocity(
+    track: PoseTrack,
+    reps: list[RepWindow],
+    metrics: list[dict[str, Metric]],
+    leg_px: float,
+    height_cm: float,
+) -> None:
+    """Add mean concentric velocity (m/s) per rep and velocity loss across the set, in place."""
+    metres_per_px = (height_cm / 100 * LEG_FRACTION_OF_HEIGHT) / leg_px
+    shoulder_y = midpoint(track, "left_shoulder", "right_shoulder")[:, 1]
+    t = track.times_s
+    speeds: list[float | None] = []
+    for rep, m in zip(reps, metrics, strict=True):
+        rise = shoulder_y[rep.end] - shoulder_y[rep.bottom_last]
+        dt = t[rep.end] - t[rep.bottom_last]
+        v = float(rise * metres_per_px / dt) if dt > 0 and np.isfinite(rise) else None
+        speeds.append(v)
+        m["mean_concentric_velocity"] = Metric(_round(v, 3), "m/s", "shoulder (bar) rise / ascent")
+    best = max((v for v in speeds if v), default=None)
+    for v, m in zip(speeds, metrics, strict=True):
+        loss = None if not best or v is None else 100.0 * (best - v) / best
+        m["velocity_loss_pct"] = Metric(_round(loss), "%", "below the fastest rep of the set")

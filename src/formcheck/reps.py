@@ -1,0 +1,224 @@
+"""Rep segmentation: start, bottom and end of each rep from the hip-height signal.
+
+The hip height above the ankles, in leg lengths, falls in every squat and deadlift rep and
+stays level while the lifter walks out, sets up or stands. A rep is an excursion of the hip
+below its standing level: it begins when the hip leaves standing (hysteresis band
+``reps.exit_depth``) and ends only when it is back, so a pause at the bottom or between reps
+neither splits nor merges reps. Excursions are rejected as set-up (feet moving, hands going to
+the floor at the start or end of the clip, too shallow or too fast) and the reasons are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.signal import find_peaks
+
+from formcheck.config import Settings
+from formcheck.signals import fill_gaps, interior_angle, midpoint, segment_length
+from formcheck.track import PoseTrack
+
+
+@dataclass
+class RepWindow:
+    """Frames of one rep: start, the bottom (deepest) and the end, plus the bottom plateau."""
+
+    start: int
+    bottom: int
+    end: int
+    bottom_first: int
+    bottom_last: int
+    depth: float  # hip drop at the bottom, leg lengths
+    partial: bool = False
+    note: str = ""
+
+
+@dataclass
+class Segmentation:
+    """Reps found and the excursions rejected, with the signals used."""
+
+    reps: list[RepWindow]
+    rejected: list[tuple[float, float, str]] = field(default_factory=list)  # (start_s, end_s, why)
+    hip_height: np.ndarray | None = None  # leg lengths above the ankles
+    leg_length_px: float = float("nan")
+
+
+def leg_length(track: PoseTrack) -> float:
+    """Return the lifter's leg length in pixels (90th percentile of hip-knee-ankle length)."""
+    best = []
+    for side in ("left", "right"):
+        per_frame = segment_length(track, f"{side}_hip", f"{side}_knee") + segment_length(
+            track, f"{side}_knee", f"{side}_ankle"
+        )
+        finite = per_frame[np.isfinite(per_frame)]
+        if finite.size:
+            # The high percentile is the unforeshortened leg (a front view shortens it).
+            best.append(float(np.percentile(finite, 90)))
+    return max(best) if best else float("nan")
+
+
+def hip_height(track: PoseTrack, leg_px: float) -> np.ndarray:
+    """Return hip height above the ankles in leg lengths, per frame."""
+    hip = midpoint(track, "left_hip", "right_hip")
+    ankle = midpoint(track, "left_ankle", "right_ankle")
+    if np.isfinite(ankle[:, 1]).mean() < 0.5:
+        # Feet out of frame: fall back to the hip's height in the image (camera assumed still).
+        return hip[:, 1] / leg_px
+    return (hip[:, 1] - ankle[:, 1]) / leg_px
+
+
+def _knee_flexion(track: PoseTrack, a: int, b: int) -> float:
+    best = 0.0
+    for side in ("left", "right"):
+        k = interior_angle(
+            track.xy(f"{side}_hip")[a:b],
+            track.xy(f"{side}_knee")[a:b],
+            track.xy(f"{side}_ankle")[a:b],
+        )
+        if np.isfinite(k).any():
+            best = max(best, 180.0 - float(np.nanmin(k)))
+    return best
+
+
+def _foot_travel(track: PoseTrack, a: int, b: int, leg_px: float) -> float:
+    """Return how far the feet (or the hips, when the feet are out of frame) travel sideways."""
+    ankle = midpoint(track, "left_ankle", "right_ankle")[a:b, 0]
+    if np.isfinite(ankle).mean() < 0.5:
+        ankle = midpoint(track, "left_hip", "right_hip")[a:b, 0]
+    finite = ankle[np.isfinite(ankle)]
+    return float(np.ptp(finite) / leg_px) if finite.size else 0.0
+
+
+def _hands_low(track: PoseTrack, a: int, b: int) -> bool:
+    """Return True when the wrists go below knee height during frames a..b (handling a weight)."""
+    wrist = midpoint(track, "left_wrist", "right_wrist")[a : b + 1, 1]
+    knee = midpoint(track, "left_knee", "right_knee")[a : b + 1, 1]
+    return bool(np.any(wrist < knee))
+
+
+def _extend(d: np.ndarray, a: int, b: int) -> tuple[int, int]:
+    """Move an excursion's edges out to where the hip stopped moving."""
+    eps = 0.004
+    while a > 0 and np.isfinite(d[a - 1]) and d[a - 1] < d[a] - eps and d[a - 1] > 0.01:
+        a -= 1
+    while b < len(d) - 1 and np.isfinite(d[b + 1]) and d[b + 1] < d[b] - eps and d[b + 1] > 0.01:
+        b += 1
+    return a, b
+
+
+def _walk_to_top(h: np.ndarray, i: int, step: int, level: float, limit: int) -> int:
+    """Return the edge of a trough: where the hip is back at ``level`` or starts to fall again."""
+    best = i
+    while i != limit and 0 <= i + step < len(h):
+        i += step
+        if h[i] > h[best]:
+            best = i
+        if h[i] >= level:
+            return i
+        if h[i] < h[best] - 0.03:  # the hip turned down again: the next rep began
+            return best
+    return best
+
+
+def _troughs(h: np.ndarray, settings: Settings) -> list[tuple[int, int, int, float]]:
+    """Return (start, bottom, end, depth) for each hip-height trough deep enough to be a rep.
+
+    Depth is the trough's prominence: how far the hip drops below the lower of the standing
+    levels either side, so a lifter who stands a little lower under a heavy bar, or a camera
+    that drifts, does not shift the reference.
+    """
+    filled = fill_gaps(h, len(h))
+    finite = np.isfinite(filled)
+    if finite.sum() < 3:
+        return []
+    filled = np.where(finite, filled, np.nanmax(filled))
+    peaks, props = find_peaks(-filled, prominence=settings.get("reps.min_depth"))
+    if not len(peaks):
+        return []
+    # Edges where the hip is back within exit_depth of the reference level on each side.
+    out = []
+    exit_depth = settings.get("reps.exit_depth")
+    for k, bottom in enumerate(peaks):
+        prom = float(props["prominences"][k])
+        level = filled[bottom] + prom - exit_depth
+        a = _walk_to_top(filled, int(bottom), -1, level, int(props["left_bases"][k]))
+        b = _walk_to_top(filled, int(bottom), +1, level, int(props["right_bases"][k]))
+        out.append((a, int(bottom), b, prom))
+    return out
+
+
+def _moving_feet_times(track: PoseTrack, leg_px: float, fps: float) -> np.ndarray:
+    """Return a boolean per frame: the feet are travelling (walking, stepping)."""
+    ankle = midpoint(track, "left_ankle", "right_ankle")[:, 0] / leg_px
+    speed = np.abs(np.gradient(ankle)) * fps  # leg lengths per second
+    return np.nan_to_num(speed, nan=0.0) > 0.35
+
+
+def segment_reps(track: PoseTrack, settings: Settings, lift: str = "squat") -> Segmentation:
+    """Return the reps of a cleaned track, with the rejected excursions and why."""
+    fps = track.fps
+    leg_px = leg_length(track)
+    if not np.isfinite(leg_px) or leg_px <= 0:
+        return Segmentation([], [], None, leg_px)
+    h = hip_height(track, leg_px)
+    d = np.nanmax(h) - h
+    t = track.times_s
+    moving = _moving_feet_times(track, leg_px, fps)
+    setup_window = int(settings.get("reps.setup_window_s") * fps)
+    reps: list[RepWindow] = []
+    rejected: list[tuple[float, float, str]] = []
+    candidates = []
+    for a0, bottom, b0, depth in _troughs(h, settings):
+        a, b = _extend(d, a0, b0)
+        why = ""
+        if (t[b] - t[a]) < settings.get("reps.min_duration_s"):
+            why = f"too fast ({t[b] - t[a]:.2f} s)"
+        elif _foot_travel(track, a, b + 1, leg_px) > settings.get("reps.max_foot_travel"):
+            why = "feet moved (walking or stepping)"
+        elif 0 < _knee_flexion(track, a, b + 1) < settings.get("reps.min_knee_flexion"):
+            why = "knees stayed straight (bending over, not a rep)"
+        if why:
+            rejected.append((float(t[a]), float(t[b]), why))
+            continue
+        candidates.append((a, bottom, b, depth))
+    candidates = _drop_handling(track, candidates, rejected, t, lift)
+    if not candidates:
+        return Segmentation([], rejected, h, leg_px)
+    full_depth = float(np.max([c[3] for c in candidates]))
+    for a, bottom, b, depth in candidates:
+        near_setup = moving[max(0, a - setup_window) : b + setup_window + 1].any()
+        shallow = depth < settings.get("reps.partial_ratio") * full_depth
+        if shallow and near_setup:
+            rejected.append((float(t[a]), float(t[b]), "shallow dip beside a walk-out or re-rack"))
+            continue
+        plateau = np.flatnonzero(h[a : b + 1] <= h[bottom] + 0.03) + a
+        rep = RepWindow(a, bottom, b, int(plateau[0]), int(plateau[-1]), depth, partial=shallow)
+        if shallow:
+            rep.note = f"depth {depth:.2f} leg lengths vs {full_depth:.2f} for the deepest rep"
+        reps.append(rep)
+    return Segmentation(reps, rejected, h, leg_px)
+
+
+def _drop_handling(
+    track: PoseTrack,
+    candidates: list[tuple[int, int, int, float]],
+    rejected: list[tuple[float, float, str]],
+    t: np.ndarray,
+    lift: str,
+) -> list[tuple[int, int, int, float]]:
+    """Drop squat excursions at the clip's ends where the hands go to the floor."""
+    if lift != "squat" or len(candidates) < 2:
+        return candidates
+    pad = int(track.fps)  # hands reach the floor just before or after the dip itself
+    low = [_hands_low(track, max(0, c[0] - pad), c[2] + pad) for c in candidates]
+    if all(low):
+        return candidates  # e.g. dumbbells held at the sides: every rep looks alike
+    keep = list(candidates)
+    for end in (0, -1):
+        if keep and _hands_low(track, max(0, keep[end][0] - pad), keep[end][2] + pad):
+            a, _, b, _ = keep.pop(end)
+            rejected.append(
+                (float(t[a]), float(t[b]), "hands at the floor: picking up or setting down")
+            )
+    return keep

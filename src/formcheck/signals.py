@@ -1,0 +1,155 @@
+"""Cleaned landmark signals and the per-frame angle series derived from them.
+
+Angle convention (see docs/conventions.md): every angle is in degrees, computed with
+``arccos`` of a normalised dot product or ``arctan2`` of an absolute component, so it lies in a
+fixed range and never wraps or flips by 180 degrees. Image y points down in the track; all
+geometry here first turns it to y-up.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy.signal import butter, sosfiltfilt
+
+from formcheck.config import Settings
+from formcheck.track import INDEX, PoseTrack
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Return [start, stop) index pairs of the True runs of a boolean array."""
+    padded = np.concatenate([[False], mask, [False]])
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def reject_outliers(x: np.ndarray, window: int, n_mads: float) -> np.ndarray:
+    """Return ``x`` with Hampel outliers (far from the running median) set to NaN."""
+    out = x.copy()
+    if window < 1 or len(x) < 3:
+        return out
+    n = len(x)
+    pad = np.pad(x, window, mode="edge")
+    stacked = np.lib.stride_tricks.sliding_window_view(pad, 2 * window + 1)[:n]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows stay NaN, as wanted
+        med = np.nanmedian(stacked, axis=1)
+        mad = np.nanmedian(np.abs(stacked - med[:, None]), axis=1)
+    # A floor on the MAD keeps a perfectly still landmark from flagging sub-pixel noise.
+    scale = np.maximum(1.4826 * mad, 1.0)
+    out[np.abs(x - med) > n_mads * scale] = np.nan
+    return out
+
+
+def fill_gaps(x: np.ndarray, max_gap: int) -> np.ndarray:
+    """Return ``x`` with interior NaN runs of at most ``max_gap`` samples linearly filled."""
+    out = x.copy()
+    good = np.isfinite(x)
+    if good.sum() < 2:
+        return out
+    idx = np.arange(len(x))
+    interp = np.interp(idx, idx[good], x[good])
+    for a, b in _runs(~good):
+        if a > 0 and b < len(x) and (b - a) <= max_gap:
+            out[a:b] = interp[a:b]
+    return out
+
+
+def lowpass(x: np.ndarray, fps: float, cutoff_hz: float, order: int) -> np.ndarray:
+    """Return ``x`` zero-phase low-pass filtered, each finite run separately."""
+    out = x.copy()
+    cutoff = min(cutoff_hz, 0.4 * fps)  # stay clear of Nyquist on 10 fps clips
+    sos = butter(order, cutoff, btype="low", fs=fps, output="sos")
+    min_len = 3 * (2 * order + 1)
+    for a, b in _runs(np.isfinite(x)):
+        if b - a > min_len:
+            out[a:b] = sosfiltfilt(sos, x[a:b])
+    return out
+
+
+def clean_track(track: PoseTrack, settings: Settings) -> PoseTrack:
+    """Return a copy of ``track`` gated on visibility, outlier-rejected, gap-filled, filtered."""
+    fps = track.fps
+    min_vis = settings.get("signals.min_visibility")
+    window = max(1, round(settings.get("signals.outlier_window_s") * fps / 2))
+    max_gap = max(1, round(settings.get("signals.max_gap_s") * fps))
+    cutoff = settings.get("signals.lowpass_hz")
+    order = int(settings.get("signals.lowpass_order"))
+    n_mads = settings.get("signals.outlier_mads")
+    xy = track.image_xy.copy()
+    xy[track.visibility < min_vis] = np.nan
+    for j in range(xy.shape[1]):
+        for c in range(2):
+            s = reject_outliers(xy[:, j, c], window, n_mads)
+            s = fill_gaps(s, max_gap)
+            xy[:, j, c] = lowpass(s, fps, cutoff, order)
+    line = (
+        f"clean_track: visibility>={min_vis}, Hampel {window * 2 + 1} frames/{n_mads} MAD, "
+        f"gaps<={max_gap} frames filled, {min(cutoff, 0.4 * fps):.1f} Hz Butterworth "
+        f"order {order} zero-phase"
+    )
+    return track.with_history(line, image_xy=xy)
+
+
+def point(track: PoseTrack, name: str) -> np.ndarray:
+    """Return the (frames, 2) y-up pixel track of a landmark."""
+    return track.xy(name)
+
+
+def midpoint(track: PoseTrack, a: str, b: str) -> np.ndarray:
+    """Return the midpoint of two landmarks, falling back to whichever one is known."""
+    pa, pb = track.xy(a), track.xy(b)
+    mid = (pa + pb) / 2
+    only_a = np.isnan(pb).any(axis=1) & np.isfinite(pa).all(axis=1)
+    only_b = np.isnan(pa).any(axis=1) & np.isfinite(pb).all(axis=1)
+    mid[only_a] = pa[only_a]
+    mid[only_b] = pb[only_b]
+    return mid
+
+
+def interior_angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Return the angle a-b-c at ``b`` in degrees, 0..180 (180 = straight line)."""
+    u, v = a - b, c - b
+    nu, nv = np.linalg.norm(u, axis=1), np.linalg.norm(v, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = np.sum(u * v, axis=1) / (nu * nv)
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def angle_from_vertical(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Return the angle of the segment lower->upper from vertical-up, 0..180 degrees."""
+    d = upper - lower
+    return np.degrees(np.arctan2(np.abs(d[:, 0]), d[:, 1]))
+
+
+def angle_below_horizontal(hip: np.ndarray, knee: np.ndarray) -> np.ndarray:
+    """Return how far the hip is below the knee as a thigh angle, -90..90 degrees."""
+    d = knee - hip
+    return np.degrees(np.arctan2(d[:, 1], np.abs(d[:, 0])))
+
+
+def signed_angle(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Return the signed angle from ``u`` to ``v`` (counter-clockwise positive), -180..180."""
+    cross = u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]
+    dot = np.sum(u * v, axis=1)
+    return np.degrees(np.arctan2(cross, dot))
+
+
+def side_landmark(side: str, joint: str) -> str:
+    """Return the landmark name of ``joint`` on body side ``side`` ("left"/"right")."""
+    return f"{side}_{joint}"
+
+
+def segment_length(track: PoseTrack, a: str, b: str) -> np.ndarray:
+    """Return the per-frame pixel distance between two landmarks."""
+    return np.linalg.norm(track.xy(a) - track.xy(b), axis=1)
+
+
+def landmark_visibility(track: PoseTrack, names: list[str]) -> float:
+    """Return the mean visibility of the named landmarks over frames with a person."""
+    idx = [INDEX[n] for n in names]
+    present = track.present
+    if not present.any():
+        return 0.0
+    return float(np.mean(track.visibility[present][:, idx]))
