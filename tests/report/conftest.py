@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from formcheck.analysis import analyze_track
 from formcheck.report import write_outputs
 from formcheck.result import Analysis
 from formcheck.track import PoseTrack
-
-from .devanalysis import build_analysis
+from formcheck.video import probe_video
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "samples" / "side_bodyweight_squat_2reps.mp4"
@@ -20,6 +20,10 @@ SAMPLE = REPO / "samples" / "side_bodyweight_squat_2reps.mp4"
 # worktree, whose parent is not the checkout's).
 SHARED = Path(os.environ.get("FORMCHECK_SHARED_DATA") or REPO.parent / "shared" / "data")
 FIXTURES = Path(__file__).parent / "fixtures"
+TRACKS = REPO / "tests" / "fixtures" / "tracks"
+# Tighter limits than the high-bar preset (a lifter's --threshold override), so the bundled
+# bodyweight sample - clean by the defaults - shows faults for the report to present.
+STRICT = {"forward_lean": 30.0, "neck_not_neutral": 20.0}
 
 
 def shared_clip(name: str) -> Path:
@@ -30,19 +34,23 @@ def shared_clip(name: str) -> Path:
     return path
 
 
-def load_case(name: str, video: Path) -> tuple[Analysis, PoseTrack]:
-    """Return the analysis and pose track of a fixture clip.
+def load_case(track_file: Path, video: Path, **options) -> tuple[Analysis, PoseTrack]:
+    """Return the real analysis of a saved pose track of ``video``, and the track.
 
-    The tracks in fixtures/ are BlazePose output on the real clip (numbers derived from it,
-    so they may be committed even for clips whose video may not be).
+    The saved tracks are BlazePose output on the real clip (numbers derived from it, so they
+    may be committed even for clips whose video may not be); the analysis engine runs on
+    them for real.
     """
-    track = PoseTrack.load(FIXTURES / f"{name}.track.npz")
-    return build_analysis(track, video), track
+    track = PoseTrack.load(track_file)
+    return analyze_track(track, probe_video(video), **options), track
 
 
 @pytest.fixture(scope="session")
 def sample_case() -> tuple[Analysis, PoseTrack]:
-    return load_case("side_bodyweight_squat_2reps", SAMPLE)
+    analysis, track = load_case(TRACKS / "side_bodyweight_squat_2reps.npz", SAMPLE,
+                                thresholds=STRICT)
+    assert len(analysis.reps) == 2 and len(analysis.faults) >= 2  # what the tests rely on
+    return analysis, track
 
 
 @pytest.fixture(scope="session")

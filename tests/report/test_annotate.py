@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from formcheck.errors import InputFileError, NotAVideoError
 from formcheck.report.annotate import write_annotated_video
 from formcheck.report.frames import turn_upright
+from formcheck.report.overlay import short_title, smooth_path
 
-from .conftest import SAMPLE, load_case, shared_clip
+from .conftest import FIXTURES, SAMPLE, load_case, shared_clip
 
 
 def _probe(path: Path) -> dict:
@@ -79,7 +80,8 @@ def test_overlay_is_drawn_on_the_frames(sample_case, sample_outputs):
 
 def test_variable_frame_rate_clip_keeps_its_uneven_timing(tmp_path):
     video = shared_clip("oblique_deadlift_bad_b.mp4")
-    analysis, track = load_case("oblique_deadlift_bad_b", video)
+    analysis, track = load_case(FIXTURES / "oblique_deadlift_bad_b.track.npz", video,
+                                lift="deadlift")
     result = write_annotated_video(analysis, track, video, tmp_path / "vfr.mp4")
     src, out = _probe(video), _probe(result.path)
     assert len(set(np.diff(src["pts"]))) > 3  # really variable
@@ -124,3 +126,31 @@ def test_file_that_is_not_a_video_is_named(sample_case, tmp_path):
     bogus.write_text("squat 100 kg x 5")
     with pytest.raises(NotAVideoError, match=r"notes\.mp4: expected a video"):
         write_annotated_video(analysis, track, bogus, tmp_path / "o.mp4")
+
+
+@given(st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll"), max_codepoint=127)
+               | st.just(" "), min_size=0, max_size=80))
+def test_banner_titles_stay_short_and_end_on_a_word(title):
+    short = short_title(title)
+    assert len(short) <= 28
+    if len(title.split(" (")[0].strip()) <= 28:
+        assert short == title.split(" (")[0].strip()
+
+
+def test_long_fault_title_loses_its_bracket_first():
+    assert short_title("Hips rise before the shoulders (good-morning squat)") == (
+        "Hips rise before the..."
+    )
+    assert short_title("Heels lift") == "Heels lift"
+
+
+@given(st.integers(1, 5), st.integers(3, 40))
+def test_smoothing_keeps_a_straight_path_and_its_gaps(half, n):
+    path = np.stack([np.arange(n, dtype=float), 2.0 * np.arange(n)], axis=1)
+    path[n // 2] = np.nan
+    out = smooth_path(path, half)
+    assert np.isnan(out[n // 2]).all()
+    ok = np.isfinite(out).all(axis=1)
+    assert ok.sum() == n - 1
+    # A straight line stays on the line (averages of collinear points are collinear).
+    np.testing.assert_allclose(out[ok, 1], 2.0 * out[ok, 0], atol=1e-9)

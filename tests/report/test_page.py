@@ -10,7 +10,13 @@ import pytest
 
 from formcheck.errors import AnalysisError
 from formcheck.report import write_outputs
-from formcheck.report.page import NOT_MEDICAL_ADVICE, crop_to_lifter, render_page
+from formcheck.report.page import (
+    NOT_MEDICAL_ADVICE,
+    crop_to_lifter,
+    fix_first,
+    measured_line,
+    render_page,
+)
 
 from .conftest import SAMPLE
 
@@ -55,7 +61,9 @@ def test_report_lists_every_rep_and_every_fault_of_the_json(sample_case, page):
         for field in ("evidence", "cue", "title"):
             assert " ".join(f[field].split()) in text
     for line in doc["summary"]:
-        assert line in text
+        # The page numbers the list itself, so the engine's "1. " prefix is dropped.
+        assert re.sub(r"^\d+\.\s+", "", line) in text
+    assert not re.search(r"\b1\. 1\.", text)
 
 
 def test_every_fault_has_its_worst_frame_as_an_embedded_still(sample_case, page):
@@ -93,11 +101,12 @@ def test_poor_view_shows_filming_advice(sample_case):
     analysis, _ = sample_case
     poor = copy.deepcopy(analysis)
     poor.view.view, poor.view.confidence = "oblique", 0.4
-    poor.view.unsupported = ["trunk lean", "depth"]
+    poor.view.unsupported = ["forward_lean: needs a side view, the clip is oblique",
+                             "depth_shallow: needs a side or oblique view"]
     poor.view.filming_advice = "Put the phone side on to you, at hip height."
     html = render_page(poor, {}, {}, [], None)
     assert "To film better next time:" in html and poor.view.filming_advice in html
-    assert "cannot measure: trunk lean, depth" in html
+    assert "cannot check: forward lean, depth shallow." in html
     assert "To film better next time:" not in render_page(analysis, {}, {}, [], None)
 
 
@@ -106,9 +115,30 @@ def test_clean_set_says_so(sample_case):
     clean = copy.deepcopy(analysis)
     for r in clean.reps:
         r.faults = []
-    clean.summary = []
+    clean.summary = ["No form fault found in the measurable parts of this set."]
     html = render_page(clean, {}, {}, [], None)
-    assert "Nothing stood out in this set" in html and "No faults found." in html
+    assert 'class="card clean"' in html and "No faults found." in html
+    assert "<ol" not in html.split('id="fix-first"')[1].split("</section>")[0]
+    clean.summary = []
+    assert "Nothing stood out in this set" in render_page(clean, {}, {}, [], None)
+
+
+def test_fix_first_drops_only_the_leading_number(sample_case):
+    analysis, _ = sample_case
+    odd = copy.deepcopy(analysis)
+    odd.summary = ["1. Heels lift in 1 of 3 reps - lift 2.5 kg less.", "12) Brace."]
+    assert fix_first(odd) == ["Heels lift in 1 of 3 reps - lift 2.5 kg less.", "Brace."]
+
+
+def test_measured_line_adds_the_unit_to_a_bare_limit(sample_case):
+    analysis, _ = sample_case
+    f = copy.deepcopy(analysis.faults[0])
+    f.value, f.unit, f.comparison = 34.94, "deg from vertical", "> 30"
+    assert measured_line(f) == "Measured 34.9 deg from vertical; flagged when > 30 deg."
+    f.comparison = "> 30 deg"
+    assert measured_line(f).endswith("flagged when > 30 deg.")
+    f.value = None
+    assert measured_line(f) == ""
 
 
 def test_user_text_is_escaped(sample_case):

@@ -28,6 +28,10 @@ def test_time_plot_draws_thresholds_and_shades_every_rep(sample_case):
     # The knee panel has no threshold of its own in settings: no red line there.
     knee_ax = fig.axes[0]
     assert not [ln for ln in knee_ax.get_lines() if ln.get_linestyle() == "--"]
+    # hips_rise_first's limit is a change of lean, not a lean: it must not be drawn as one.
+    rise = analysis.settings["thresholds"]["hips_rise_first"]
+    assert rise["series"] == "trunk_lean_deg"
+    assert not [ln for ln in lean_ax.get_lines() if np.allclose(ln.get_ydata(), rise["value"])]
 
 
 def test_rep_chart_has_one_bar_per_rep_per_metric(sample_case):
@@ -35,7 +39,8 @@ def test_rep_chart_has_one_bar_per_rep_per_metric(sample_case):
     fig = plot_rep_metrics(analysis)
     assert fig is not None
     titled = [ax for ax in fig.axes if ax.get_title(loc="left")]
-    assert {ax.get_title(loc="left") for ax in titled} >= {"descent", "ascent"}
+    assert {ax.get_title(loc="left") for ax in titled} >= {"depth thigh", "trunk lean max",
+                                                           "descent", "ascent"}
     for ax in titled:
         assert len(ax.patches) == len(analysis.reps)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from formcheck.errors import InputFileError
 from formcheck.report.frames import SourceFrame, iter_upright_frames, probe_stream
 from formcheck.report.overlay import OverlayPlan, draw_frame, plan_overlay
 from formcheck.result import Analysis
@@ -47,6 +48,7 @@ def write_annotated_video(analysis: Analysis, track: PoseTrack, video_path: str 
     frame rate clips keep their timing), is drawn on the upright picture (no rotation flag),
     and has its index at the front so it starts playing before it has fully downloaded.
     """
+    _check_readable(video_path)
     src = probe_stream(video_path)
     total = src.frames or track.n_frames
     plan = plan_overlay(analysis, track)
@@ -59,7 +61,7 @@ def write_annotated_video(analysis: Analysis, track: PoseTrack, video_path: str 
                  container_options={"movflags": "+faststart"}) as out:
         stream = None
         last_pts = -1
-        for frame in iter_upright_frames(video_path, analysis.video.rotation):
+        for frame in iter_upright_frames(video_path, src):
             if stream is None:
                 stream = _add_stream(out, frame, src.average_rate)
             last_pts = _encode(out, stream, plan, frame, last_pts, result, wanted)
@@ -92,12 +94,17 @@ def _encode(out: av.container.OutputContainer, stream: av.VideoStream, plan: Ove
     image = draw_frame(frame.image, plan, frame.index)
     image = image[: stream.height, : stream.width]
     vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
-    # Keep the source timing; a missing or repeated pts (broken muxers) moves one tick on,
+    # Keep the source timing; a repeated pts (broken muxers) moves one tick on,
     # because the encoder refuses non-increasing timestamps.
-    pts = frame.pts if frame.pts is not None else last_pts + 1
-    pts = max(pts, last_pts + 1)
+    pts = max(frame.pts, last_pts + 1)
     vf.pts = pts
     vf.time_base = frame.time_base
     for packet in stream.encode(vf.reformat(format="yuv420p")):
         out.mux(packet)
     return pts
+
+
+def _check_readable(path: str | Path) -> None:
+    p = Path(path)
+    if not p.is_file():
+        raise InputFileError(f"expected an existing video file, got {str(p)!r} (not found)")

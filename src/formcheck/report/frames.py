@@ -1,4 +1,12 @@
-"""Source frames for drawing: decoded, turned upright, with their presentation timestamps."""
+"""Source frames for drawing: formcheck's reader at full size, with their presentation stamps.
+
+Notes
+-----
+:func:`formcheck.video.iter_frames` turns frames upright (display matrix applied) and gives
+each one its time from the first frame. The encoder wants integer timestamps in the source
+time base, so they are recovered as ``first_pts + round(time_s / time_base)``: exact for any
+real clip (a double holds a pts to well under one tick for hours of video).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +18,10 @@ from pathlib import Path
 import av
 import numpy as np
 
-from formcheck.errors import CorruptVideoError, InputFileError, NotAVideoError
+from formcheck.errors import NotAVideoError
+from formcheck.video import iter_frames
+
+NO_DOWNSCALE = 1 << 15  # px: a long side no phone records, so frames keep their full size
 
 
 @dataclass
@@ -18,9 +29,9 @@ class SourceFrame:
     """One decoded frame, upright, with the timing the encoder must keep."""
 
     index: int
-    pts: int | None
+    pts: int
     time_base: Fraction
-    image: np.ndarray  # (h, w, 3) uint8 BGR, upright
+    image: np.ndarray  # (h, w, 3) uint8 BGR (OpenCV's order), upright
 
 
 @dataclass
@@ -29,17 +40,15 @@ class SourceStream:
 
     time_base: Fraction
     average_rate: Fraction
+    first_pts: int
     frames: int  # container's count; 0 when the container does not say
 
 
 def turn_upright(image: np.ndarray, rotation: int) -> np.ndarray:
     """Return ``image`` rotated clockwise by ``rotation`` degrees (0/90/180/270).
 
-    Notes
-    -----
-    ``VideoInfo.rotation`` is how far the *player* turns the coded picture clockwise, so the
-    annotated copy carries the turn in its pixels and no rotation flag: players that ignore
-    the flag (several browsers did for years) then show it upright as well.
+    The annotated copy carries the turn in its pixels and no rotation flag, so players that
+    ignore the flag show it upright too.
     """
     quarter = (rotation // 90) % 4
     if quarter == 0:
@@ -48,47 +57,26 @@ def turn_upright(image: np.ndarray, rotation: int) -> np.ndarray:
 
 
 def probe_stream(path: str | Path) -> SourceStream:
-    """Return the time base, average rate and frame count of the first video stream."""
-    with _open(path) as container:
+    """Return the time base, average rate, first timestamp and frame count of the video."""
+    p = Path(path)
+    try:
+        container = av.open(str(p))
+    except (av.error.FFmpegError, OSError) as exc:
+        raise NotAVideoError(f"{p}: expected a video file, could not open it: {exc}") from exc
+    with container:
+        if not container.streams.video:
+            raise NotAVideoError(f"{p}: expected a video stream, found none")
         stream = container.streams.video[0]
-        rate = stream.average_rate or stream.guessed_rate or Fraction(30)
-        tb = stream.time_base or Fraction(1, 90000)
-        return SourceStream(time_base=Fraction(tb), average_rate=Fraction(rate),
+        rate = Fraction(stream.average_rate or stream.guessed_rate or 30)
+        tb = Fraction(stream.time_base or Fraction(1, 90000))
+        first = next((f.pts for f in container.decode(stream) if f.pts is not None), 0)
+        return SourceStream(time_base=tb, average_rate=rate, first_pts=int(first),
                             frames=int(stream.frames or 0))
 
 
-def iter_upright_frames(path: str | Path, rotation: int) -> Iterator[SourceFrame]:
-    """Yield every frame of the first video stream, upright, in presentation order.
-
-    Parameters
-    ----------
-    path : path of the source clip.
-    rotation : clockwise degrees to turn the coded frames (``VideoInfo.rotation``).
-    """
-    with _open(path) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        try:
-            for i, frame in enumerate(container.decode(stream)):
-                image = frame.to_ndarray(format="bgr24")
-                yield SourceFrame(index=i, pts=frame.pts,
-                                  time_base=Fraction(frame.time_base or stream.time_base or 1),
-                                  image=turn_upright(image, rotation))
-        except av.error.InvalidDataError as exc:
-            raise CorruptVideoError(
-                f"{path}: expected a decodable video stream, decoding failed: {exc}"
-            ) from exc
-
-
-def _open(path: str | Path) -> av.container.InputContainer:
-    p = Path(path)
-    if not p.is_file():
-        raise InputFileError(f"expected an existing video file, got {str(p)!r} (not found)")
-    try:
-        container = av.open(str(p))
-    except av.error.FFmpegError as exc:
-        raise NotAVideoError(f"{p}: expected a video file, could not open it: {exc}") from exc
-    if not container.streams.video:
-        container.close()
-        raise NotAVideoError(f"{p}: expected a video stream, found none")
-    return container
+def iter_upright_frames(path: str | Path, src: SourceStream) -> Iterator[SourceFrame]:
+    """Yield every frame of the clip, upright and full size, in presentation order."""
+    for frame in iter_frames(path, max_side=NO_DOWNSCALE):
+        pts = src.first_pts + round(frame.time_s / src.time_base)
+        yield SourceFrame(index=frame.index, pts=int(pts), time_base=src.time_base,
+                          image=np.ascontiguousarray(frame.image[..., ::-1]))

@@ -96,7 +96,28 @@ def _bar_path(analysis: Analysis, track: PoseTrack) -> np.ndarray | None:
         bar = track.image_xy[:, [INDEX["left_wrist"], INDEX["right_wrist"]], :].mean(axis=1)
     if bar.shape[0] != track.n_frames or not np.isfinite(bar).any():
         return None
-    return np.asarray(bar, dtype=float)
+    return smooth_path(np.asarray(bar, dtype=float), max(1, round(0.1 * track.fps)))
+
+
+def smooth_path(path: np.ndarray, half_window: int) -> np.ndarray:
+    """Return ``path`` (frames, 2) averaged over +-``half_window`` frames, NaNs ignored.
+
+    For display only: hand landmarks jitter by a few pixels a frame, which turns a drawn
+    trace into a scribble that hides the drift the lifter should see.
+    """
+    ok = np.all(np.isfinite(path), axis=1)
+    filled = np.where(ok[:, None], path, 0.0)
+    # Window sums from cumulative sums: windows are clipped at the ends of the clip.
+    n = len(path)
+    lo = np.clip(np.arange(n) - half_window, 0, n)
+    hi = np.clip(np.arange(n) + half_window + 1, 0, n)
+    csum = np.vstack([np.zeros((1, 2)), np.cumsum(filled, axis=0)])
+    ccount = np.concatenate([[0.0], np.cumsum(ok)])
+    sums = csum[hi] - csum[lo]
+    counts = (ccount[hi] - ccount[lo])[:, None]
+    out = np.full_like(path, np.nan)
+    np.divide(sums, counts, out=out, where=(counts > 0) & ok[:, None])
+    return out
 
 
 def draw_frame(image: np.ndarray, plan: OverlayPlan, i: int) -> np.ndarray:
@@ -152,7 +173,9 @@ def _line(img: np.ndarray, plan: OverlayPlan, i: int, a: str, b: str, colour: BG
 def _draw_skeleton(img: np.ndarray, plan: OverlayPlan, i: int) -> None:
     u = plan.unit
     far = "right" if plan.near == "left" else "left"
-    for side, colour, width in ((far, FAR, max(1, round(2 * u))),
+    # Seen from the front neither side is nearer: both are drawn alike.
+    far_colour = NEAR if plan.analysis.view.view == "front" else FAR
+    for side, colour, width in ((far, far_colour, max(1, round(2 * u))),
                                 (plan.near, NEAR, max(2, round(3 * u)))):
         for a, b in _LIMBS:
             _line(img, plan, i, f"{side}_{a}", f"{side}_{b}", colour, width)
@@ -185,15 +208,20 @@ def _series_at(plan: OverlayPlan, key: str, i: int) -> float | None:
     return float(s[i])
 
 
-def _outward(vertex: tuple[int, int], *others: tuple[int, int] | None) -> np.ndarray:
-    """Return the unit direction pointing away from the limbs meeting at ``vertex``."""
+def _outward(vertex: tuple[int, int], ends: tuple[tuple[int, int] | None, ...],
+             fallback: float) -> np.ndarray:
+    """Return the unit direction pointing away from the limbs meeting at ``vertex``.
+
+    A nearly straight joint has no outside; the label then goes ``fallback`` (+1 right,
+    -1 left) so it lands beside the body rather than on it.
+    """
     v = np.zeros(2)
-    for o in others:
+    for o in ends:
         if o is not None:
             d = np.array(o, float) - np.array(vertex, float)
             v += d / max(np.linalg.norm(d), 1.0)
     n = np.linalg.norm(v)
-    return -v / n if n > 1e-6 else np.array([1.0, 0.0])
+    return -v / n if n > 0.5 else np.array([fallback, 0.0])
 
 
 def _draw_side_angles(img: np.ndarray, plan: OverlayPlan, i: int) -> None:
@@ -201,11 +229,13 @@ def _draw_side_angles(img: np.ndarray, plan: OverlayPlan, i: int) -> None:
     u, near = plan.unit, plan.near
     sh, hip = _pt(plan, i, f"{near}_shoulder"), _pt(plan, i, f"{near}_hip")
     knee, ankle = _pt(plan, i, f"{near}_knee"), _pt(plan, i, f"{near}_ankle")
-    for key, vertex, ends, label in (("knee_deg", knee, (hip, ankle), "knee"),
-                                     ("hip_deg", hip, (sh, knee), "hip")):
+    ahead = -1.0 if plan.analysis.view.facing == "left" else 1.0
+    # Straight joints: the knee's label in front of the knee, the hip's behind the seat.
+    for key, vertex, ends, label, side in (("knee_deg", knee, (hip, ankle), "knee", ahead),
+                                           ("hip_deg", hip, (sh, knee), "hip", -ahead)):
         value = _series_at(plan, key, i)
         if value is not None and vertex is not None:
-            at = np.array(vertex) + _outward(vertex, *ends) * 45 * u
+            at = np.array(vertex) + _outward(vertex, ends, side) * 45 * u
             draw_label(img, f"{label} {value:.0f}", (int(at[0]), int(at[1])), ANGLE, u,
                        degree=True, center=True)
     lean = _series_at(plan, "trunk_lean_deg", i)
@@ -261,7 +291,8 @@ def _draw_bar_path(img: np.ndarray, plan: OverlayPlan, i: int) -> None:
 def _draw_counter(img: np.ndarray, plan: OverlayPlan, i: int) -> None:
     u, total = plan.unit, len(plan.analysis.reps)
     current = int(plan.rep_at[i])
-    text = f"REP {current} of {total}" if current else f"REPS {int(plan.reps_done[i])} of {total}"
+    # Between reps, say how many are done: "REPS 0 of 2" read like a score of zero.
+    text = f"REP {current} of {total}" if current else f"{int(plan.reps_done[i])} of {total} done"
     draw_label(img, text, (round(10 * u), round(30 * u)), NEAR, u * 1.4, bg=(0, 0, 0))
 
 
@@ -283,9 +314,24 @@ def _draw_fault_banners(img: np.ndarray, plan: OverlayPlan, faults: list[Fault])
             continue
         seen.add(fault.id)
         colour = SEVERITY_COLOUR.get(fault.severity, SEVERITY_COLOUR["fault"])
-        title = fault.title if len(fault.title) <= 30 else fault.title[:29] + "."
-        draw_label(img, title, (round(10 * u), y), (255, 255, 255), u * 1.1, bg=colour)
+        draw_label(img, short_title(fault.title), (round(10 * u), y), (255, 255, 255), u * 1.1,
+                   bg=colour)
         y += round(30 * u)
+
+
+def short_title(title: str, limit: int = 28) -> str:
+    """Return a fault title short enough for a banner on a phone-sized frame.
+
+    The part in brackets goes first, then whole words from the end, so the banner never
+    ends mid-word.
+    """
+    text = title.split(" (")[0].strip()
+    if len(text) <= limit:
+        return text
+    words = text.split()
+    while len(" ".join(words)) > limit - 3 and len(words) > 1:
+        words.pop()
+    return " ".join(words)[: limit - 3] + "..."
 
 
 def draw_label(img: np.ndarray, text: str, org: tuple[int, int], colour: BGR, unit: float,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -14,7 +15,7 @@ import numpy as np
 
 from formcheck import __version__
 from formcheck.report.overlay import draw_still, plan_overlay
-from formcheck.report.plots import Plot, metric_title
+from formcheck.report.plots import Plot, metric_title, primary_metric_keys
 from formcheck.result import Analysis, Fault, Metric, Rep
 from formcheck.track import INDEX, PoseTrack
 
@@ -133,6 +134,30 @@ def _metric_keys(reps: list[Rep]) -> list[str]:
     return keys
 
 
+def fix_first(analysis: Analysis) -> list[str]:
+    """Return the "what to fix first" lines without the engine's own "1. " numbering.
+
+    The page numbers them with an ordered list; keeping both printed "1. 1. ...".
+    """
+    return [re.sub(r"^\s*\d+[.)]\s+", "", line) for line in analysis.summary]
+
+
+def unsupported_checks(analysis: Analysis) -> list[str]:
+    """Return the checks the view cannot support, as words (``forward_lean: ...`` -> name)."""
+    return [item.split(":", 1)[0].replace("_", " ").strip() for item in analysis.view.unsupported]
+
+
+def measured_line(f: Fault) -> str:
+    """Return the plain sentence of what was measured against which limit, or ``""``."""
+    if f.value is None:
+        return ""
+    unit_word = f.unit.split(" ")[0] if f.unit else ""
+    limit = f.comparison
+    if unit_word and not re.search(r"[A-Za-z]", limit):
+        limit = f"{limit} {unit_word}"
+    return f"Measured {f.value:.1f} {f.unit}; flagged when {limit}."
+
+
 def _view_is_poor(analysis: Analysis) -> bool:
     v = analysis.view
     return bool(v.unsupported) or v.view not in ("side", "front") or v.confidence < 0.6
@@ -148,13 +173,18 @@ def render_page(analysis: Analysis, fault_stills: dict[tuple[int, str], Still],
     )
     css = resources.files("formcheck.report").joinpath("templates/report.css").read_text("utf-8")
     keys = _metric_keys(analysis.reps)
+    main = [k for k in primary_metric_keys(analysis) if k in keys]
     faults: list[tuple[Fault, Still | None]] = [(f, fault_stills.get((f.rep_index, f.id)))
                                                 for f in analysis.faults]
     return env.get_template("report.html.j2").render(
         a=analysis, css=css, version=__version__, not_medical_advice=NOT_MEDICAL_ADVICE,
-        metric_titles=[metric_title(k) for k in keys], rep_rows=_rep_rows(analysis.reps, keys),
+        metric_titles=[metric_title(k) for k in main], rep_rows=_rep_rows(analysis.reps, main),
+        all_titles=[metric_title(k) for k in keys], all_rows=_rep_rows(analysis.reps, keys),
+        fix_first=fix_first(analysis), has_faults=bool(analysis.faults),
+        unsupported=unsupported_checks(analysis), measured_line=measured_line,
         faults=faults, soreness_words=soreness_words, view_is_poor=_view_is_poor(analysis),
-        plots=[(p.name, _data_uri(p.png_bytes, "image/png")) for p in plots],
+        plots=[(p.name, _data_uri(p.png_bytes, "image/png"),
+                _data_uri(p.narrow_png_bytes or p.png_bytes, "image/png")) for p in plots],
         bottoms=[(r, bottom_stills.get(r.index)) for r in analysis.reps],
         video_name=video_name, source_name=Path(analysis.video.path).name,
     )
