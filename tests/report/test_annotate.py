@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 import struct
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from hypothesis import strategies as st
 
 from formcheck.errors import InputFileError, NotAVideoError
 from formcheck.report.annotate import write_annotated_video
-from formcheck.report.frames import turn_upright
 from formcheck.report.overlay import short_title, smooth_path
+from formcheck.video import probe_video
 
 from .conftest import FIXTURES, SAMPLE, load_case, shared_clip
 
@@ -98,22 +99,6 @@ def test_progress_reports_every_frame(sample_case, tmp_path):
     assert seen[-1] == (614, 614)
 
 
-@given(st.sampled_from([0, 90, 180, 270]), st.integers(1, 6), st.integers(1, 6))
-def test_turning_upright_swaps_sides_on_quarter_turns(rotation, h, w):
-    img = np.arange(h * w * 3, dtype=np.uint8).reshape(h, w, 3)
-    up = turn_upright(img, rotation)
-    assert up.shape == ((w, h, 3) if rotation % 180 else (h, w, 3))
-    # Turning by the rest of the circle brings the picture back exactly.
-    assert np.array_equal(turn_upright(up, (360 - rotation) % 360), img)
-
-
-def test_clockwise_quarter_turn_puts_the_top_left_pixel_top_right():
-    img = np.zeros((2, 3, 3), np.uint8)
-    img[0, 0] = 255
-    up = turn_upright(img, 90)
-    assert up.shape == (3, 2, 3) and up[0, -1, 0] == 255
-
-
 def test_missing_video_is_named(sample_case, tmp_path):
     analysis, track = sample_case
     with pytest.raises(InputFileError, match=r"expected an existing video file, got .*nope\.mp4"):
@@ -154,3 +139,52 @@ def test_smoothing_keeps_a_straight_path_and_its_gaps(half, n):
     assert ok.sum() == n - 1
     # A straight line stays on the line (averages of collinear points are collinear).
     np.testing.assert_allclose(out[ok, 1], 2.0 * out[ok, 0], atol=1e-9)
+
+
+def _rotate_clip(src: Path, dst: Path) -> None:
+    """Copy ``src`` with its track header's display matrix set to a 90-degree turn.
+
+    That is how phones store portrait video: landscape-coded pictures plus a matrix in the
+    ``tkhd`` box (ISO/IEC 14496-12) that tells players to turn them.
+    """
+    data = bytearray(src.read_bytes())
+    at = data.find(b"tkhd")
+    version = data[at + 4]
+    times = 8 + 8 + 4 + 4 + 8 if version == 1 else 4 + 4 + 4 + 4 + 4
+    matrix_at = at + 4 + 4 + times + 8 + 2 + 2 + 2 + 2
+    data[matrix_at : matrix_at + 36] = struct.pack(
+        ">9i", 0, 0x10000, 0, -0x10000, 0, 0, 0, 0, 0x40000000
+    )
+    dst.write_bytes(bytes(data))
+
+
+def test_rotated_phone_clip_is_drawn_upright(sample_case, tmp_path):
+    analysis, track = sample_case
+    clip = tmp_path / "rotated.mp4"
+    _rotate_clip(SAMPLE, clip)
+    info = probe_video(clip)
+    assert (info.rotation, info.width, info.height) == (90, track.height, track.width)
+    # The same pose, in the upright picture of the rotated clip: x' = H - y, y' = x.
+    turned = track.image_xy.copy()
+    turned[..., 0] = track.height - track.image_xy[..., 1]
+    turned[..., 1] = track.image_xy[..., 0]
+    upright = track.with_history("test: turned 90 deg clockwise", image_xy=turned,
+                                 width=track.height, height=track.width)
+    rotated = copy.deepcopy(analysis)
+    rotated.video = info
+    rotated.series["bar_x"], rotated.series["bar_y"] = (
+        track.height - analysis.series["bar_y"], analysis.series["bar_x"].copy())
+    out = write_annotated_video(rotated, upright, clip, tmp_path / "rot_annotated.mp4")
+    probe = _probe(out.path)
+    assert probe["size"] == (info.width, info.height)
+    assert len(probe["pts"]) == 614
+    with av.open(str(SAMPLE)) as a, av.open(str(out.path)) as b:
+        src, drawn = _frame_at(a, 319), _frame_at(b, 319)
+    expected = np.rot90(src, k=-1)  # what a player shows for the rotated clip
+    # Away from the overlay the picture is the source turned upright (allow coding loss)...
+    corner = (slice(-120, -60), slice(-200, -100))
+    assert np.abs(expected[corner].astype(int) - drawn[corner].astype(int)).mean() < 12
+    # ...and the skeleton lands on the lifter's knee in that upright picture.
+    kx, ky = upright.image_xy[319, 25].astype(int)
+    patch = (slice(ky - 5, ky + 5), slice(kx - 5, kx + 5))
+    assert np.abs(expected[patch].astype(int) - drawn[patch].astype(int)).mean() > 20

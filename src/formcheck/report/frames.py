@@ -44,18 +44,6 @@ class SourceStream:
     frames: int  # container's count; 0 when the container does not say
 
 
-def turn_upright(image: np.ndarray, rotation: int) -> np.ndarray:
-    """Return ``image`` rotated clockwise by ``rotation`` degrees (0/90/180/270).
-
-    The annotated copy carries the turn in its pixels and no rotation flag, so players that
-    ignore the flag show it upright too.
-    """
-    quarter = (rotation // 90) % 4
-    if quarter == 0:
-        return image
-    return np.ascontiguousarray(np.rot90(image, k=-quarter))
-
-
 def probe_stream(path: str | Path) -> SourceStream:
     """Return the time base, average rate, first timestamp and frame count of the video."""
     p = Path(path)
