@@ -31,7 +31,7 @@ def clip_catalogue() -> dict[str, dict]:
     if not path.exists():
         return {}
     items = json.loads(path.read_text())["items"]
-    return {Path(i["file"]).stem: i for i in items}
+    return {Path(i["file"]).stem: i for i in items if "lift" in i}
 
 
 @pytest.fixture(scope="session")

@@ -180,3 +180,47 @@ def test_style_preset_and_override_change_the_threshold(sample: PoseTrack) -> No
     )
     low_bar = _analyze(sample, style="low_bar")
     assert low_bar.settings["thresholds"]["forward_lean"]["value"] == 55.0
+
+
+def _rotate_head(track: PoseTrack, degrees: float) -> PoseTrack:
+    """Return a copy whose head tilts back by ``degrees`` about the neck at each rep's bottom."""
+    xy = track.image_xy.copy()
+    head = [n for n in INDEX if any(k in n for k in ("ear", "eye", "nose", "mouth"))]
+    sign = _facing(track)
+    for r in _rep_windows(track):
+        span = np.arange(r.start, r.end + 1)
+        weights = np.interp(span, [r.start, r.bottom, r.end], [0, 1, 0])
+        for f, w in zip(span, weights, strict=True):
+            neck = (xy[f, INDEX["left_shoulder"]] + xy[f, INDEX["right_shoulder"]]) / 2
+            a = -np.radians(degrees * w) * sign  # backwards, against the facing direction
+            rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+            for name in head:
+                xy[f, INDEX[name]] = neck + rot @ (xy[f, INDEX[name]] - neck)
+    return track.with_history(f"test: head tilted back {degrees} deg", image_xy=xy)
+
+
+def test_tilting_the_head_back_raises_neck_not_neutral(sample: PoseTrack) -> None:
+    assert "neck_not_neutral" not in _fault_ids(_analyze(sample))
+    after = _analyze(_rotate_head(sample, 45.0))
+    assert "neck_not_neutral" in _fault_ids(after)
+    fault = next(f for f in after.faults if f.id == "neck_not_neutral")
+    assert "looking up" in fault.evidence
+
+
+def test_bar_drifting_over_the_toes_raises_bar_path_drift(sample: PoseTrack) -> None:
+    before = _analyze(sample)
+    assert "bar_path_drift" not in _fault_ids(before)
+    xy = sample.image_xy.copy()
+    foot = np.nanmedian(
+        np.linalg.norm(xy[:, INDEX["right_heel"]] - xy[:, INDEX["right_foot_index"]], axis=1)
+    )
+    sign = _facing(sample)
+    for r in _rep_windows(sample):
+        span = np.arange(r.start, r.end + 1)
+        # Shoulders, arms and head drift forward by 0.8 foot lengths at the bottom: the bar
+        # ends up over the toes.
+        shift = np.interp(span, [r.start, r.bottom, r.end], [0, 0.8 * foot, 0]) * sign
+        for name in UPPER:
+            xy[span, INDEX[name], 0] += shift
+    after = _analyze(sample.with_history("test: bar over the toes", image_xy=xy))
+    assert "bar_path_drift" in _fault_ids(after)

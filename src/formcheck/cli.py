@@ -36,6 +36,9 @@ def _register_subcommands() -> None:
     from formcheck.analyze_cli import analyze
 
     main.add_command(analyze)
+    from formcheck.log.cli import log
+
+    main.add_command(log)
 
 
 _register_subcommands()
