@@ -31,7 +31,7 @@ class SourceFrame:
     index: int
     pts: int
     time_base: Fraction
-    image: np.ndarray  # (h, w, 3) uint8 BGR (OpenCV's order), upright
+    image: np.ndarray  # (h, w, 3) uint8 RGB, upright
 
 
 @dataclass
@@ -67,4 +67,4 @@ def iter_upright_frames(path: str | Path, src: SourceStream) -> Iterator[SourceF
     for frame in iter_frames(path, max_side=NO_DOWNSCALE):
         pts = src.first_pts + round(frame.time_s / src.time_base)
         yield SourceFrame(index=frame.index, pts=int(pts), time_base=src.time_base,
-                          image=np.ascontiguousarray(frame.image[..., ::-1]))
+                          image=frame.image)

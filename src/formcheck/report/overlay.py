@@ -10,7 +10,7 @@ import numpy as np
 from formcheck.result import Analysis, Fault
 from formcheck.track import INDEX, PoseTrack
 
-BGR = tuple[int, int, int]
+RGB = tuple[int, int, int]  # frames are drawn in RGB, formcheck.video's order
 
 # Body segments drawn as the skeleton (the face is left out: it clutters small frames).
 _BODY = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index")
@@ -19,13 +19,13 @@ _LIMBS = (("shoulder", "elbow"), ("elbow", "wrist"), ("shoulder", "hip"), ("hip"
           ("ear", "shoulder"))
 _ACROSS = (("left_shoulder", "right_shoulder"), ("left_hip", "right_hip"))
 
-NEAR: BGR = (255, 255, 255)
-FAR: BGR = (150, 150, 150)
-ANGLE: BGR = (80, 230, 255)  # warm yellow: the numbers to read
-BAR: BGR = (255, 200, 0)  # cyan-blue: the bar path
-SEVERITY_COLOUR: dict[str, BGR] = {
-    "fault": (40, 40, 230),  # red
-    "info": (0, 165, 255),  # orange
+NEAR: RGB = (255, 255, 255)
+FAR: RGB = (150, 150, 150)
+ANGLE: RGB = (255, 230, 80)  # warm yellow: the numbers to read
+BAR: RGB = (0, 200, 255)  # light blue: the bar path
+SEVERITY_COLOUR: dict[str, RGB] = {
+    "fault": (230, 40, 40),  # red
+    "info": (255, 165, 0),  # orange
     "experimental": (200, 110, 200),  # violet: measured, but not validated
 }
 
@@ -163,7 +163,7 @@ def _named(plan: OverlayPlan, part: str, side: str) -> str:
     return part if part.startswith(("left_", "right_")) else f"{side}_{part}"
 
 
-def _line(img: np.ndarray, plan: OverlayPlan, i: int, a: str, b: str, colour: BGR,
+def _line(img: np.ndarray, plan: OverlayPlan, i: int, a: str, b: str, colour: RGB,
           width: int) -> None:
     pa, pb = _pt(plan, i, a), _pt(plan, i, b)
     if pa is not None and pb is not None:
@@ -248,7 +248,7 @@ def _draw_side_angles(img: np.ndarray, plan: OverlayPlan, i: int) -> None:
                    degree=True, center=True)
 
 
-def _dashed(img: np.ndarray, a: tuple[int, int], b: tuple[int, int], colour: BGR, width: int,
+def _dashed(img: np.ndarray, a: tuple[int, int], b: tuple[int, int], colour: RGB, width: int,
             dash: int) -> None:
     length = max(1.0, float(np.hypot(b[0] - a[0], b[1] - a[1])))
     steps = max(1, int(length // max(dash, 1)))
@@ -334,8 +334,8 @@ def short_title(title: str, limit: int = 28) -> str:
     return " ".join(words)[: limit - 3] + "..."
 
 
-def draw_label(img: np.ndarray, text: str, org: tuple[int, int], colour: BGR, unit: float,
-               *, degree: bool = False, bg: BGR = (20, 20, 20), center: bool = False) -> None:
+def draw_label(img: np.ndarray, text: str, org: tuple[int, int], colour: RGB, unit: float,
+               *, degree: bool = False, bg: RGB = (20, 20, 20), center: bool = False) -> None:
     """Draw ``text`` on a filled box, its baseline starting at ``org`` (or centred on it).
 
     Hershey fonts have no degree glyph, so it is drawn as a small ring after the text.

@@ -87,7 +87,8 @@ def make_still(image: np.ndarray, track: PoseTrack, frame: int) -> Still:
     scale = STILL_MAX_SIDE / max(crop.shape[:2])
     if scale < 1:
         crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    ok, jpg = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, 82])
+    bgr = cv2.cvtColor(crop, cv2.COLOR_RGB2BGR)  # OpenCV's encoder expects BGR
+    ok, jpg = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 82])
     if not ok:  # pragma: no cover - OpenCV's JPEG encoder does not fail on a uint8 image
         raise RuntimeError("JPEG encoding of a still failed")
     t = float(track.times_s[frame]) if frame < track.n_frames else 0.0
