@@ -96,8 +96,8 @@ def _encode(out: av.container.OutputContainer, stream: av.VideoStream, plan: Ove
     image = np.ascontiguousarray(image[: stream.height, : stream.width])
     # OpenCV's SIMD RGB->I420 (BT.601, limited range, as swscale and x264 assume) is about
     # four times faster than swscale here, and colour conversion was a fifth of the cost.
-    vf = av.VideoFrame.from_ndarray(cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420),
-                                    format="yuv420p")
+    i420: np.ndarray = np.asarray(cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420), dtype=np.uint8)
+    vf = av.VideoFrame.from_ndarray(i420, format="yuv420p")
     # Keep the source timing; a repeated pts (broken muxers) moves one tick on,
     # because the encoder refuses non-increasing timestamps.
     pts = max(frame.pts, last_pts + 1)
