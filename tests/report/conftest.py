@@ -28,9 +28,16 @@ STRICT = {"forward_lean": 30.0, "neck_not_neutral": 20.0}
 
 def shared_clip(name: str) -> Path:
     """Return a clip of ../shared/data, skipping the test when the folder is absent."""
-    path = SHARED / "clips" / name
+    return shared_file(Path("clips") / name)
+
+
+def shared_file(relative: Path) -> Path:
+    """Return a file of ../shared/data; skip when absent, fail when CI requires the data."""
+    path = SHARED / relative
     if not path.is_file():
-        pytest.skip(f"needs the real clip {name} in {SHARED} (not present in this checkout)")
+        if os.environ.get("FORMCHECK_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"FORMCHECK_REQUIRE_SERVICES=1 but {path} is missing")
+        pytest.skip(f"needs {relative} in {SHARED} (no ../shared/data beside this checkout)")
     return path
 
 

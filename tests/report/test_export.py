@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from formcheck.report import write_outputs
 from formcheck.report.export import angle_columns, check_exports, write_trc
 from formcheck.track import LANDMARKS
 
-from .conftest import SAMPLE, SHARED
+from .conftest import SAMPLE, shared_file
 from .formats import read_mot, read_trc
 
 
@@ -29,10 +30,7 @@ def test_mot_round_trips_the_angle_series(sample_case, sample_outputs):
 def test_mot_reader_reads_a_published_opensim_file():
     # The reader is checked against a file OpenCap wrote, so a round trip cannot hide a
     # writer and reader that agree on a wrong format.
-    path = SHARED / "keypoints" / "opencap_squats_mot" / "squats1_videoAndMocap.mot"
-    if not path.is_file():
-        pytest.skip(f"needs {path} (../shared/data absent)")
-    mot = read_mot(path)
+    mot = read_mot(shared_file(Path("keypoints/opencap_squats_mot/squats1_videoAndMocap.mot")))
     assert mot.data.shape == (801, 36)
     assert mot.columns[:2] == ["time", "pelvis_tilt"]
     assert mot.data[1, 0] == pytest.approx(0.01)
