@@ -14,6 +14,7 @@ from formcheck.analysis import analyze_video
 from formcheck.config import STYLES, load_rules, load_settings, parse_overrides
 from formcheck.output import write_csv, write_json
 from formcheck.result import Analysis
+from formcheck.track import PoseTrack
 
 # Piped output gets a fixed width so tables do not squash to 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 130)
@@ -212,7 +213,7 @@ def analyze(
 
 
 def _write_report(
-    analysis: Analysis, track: object, video: Path, out_dir: Path, exports: str
+    analysis: Analysis, track: PoseTrack, video: Path, out_dir: Path, exports: str
 ) -> dict[str, Path]:
     try:
         from formcheck.report import write_outputs
