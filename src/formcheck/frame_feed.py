@@ -122,10 +122,17 @@ class FrameFeed:
             self._free.put(slot)
         self._proc = ctx.Process(
             target=_decode_worker,
-            args=(str(path), max_side, self._buffer, self.slot_bytes, self._free,
-                  self._ready, transport),
+            args=(
+                str(path),
+                max_side,
+                self._buffer,
+                self.slot_bytes,
+                self._free,
+                self._ready,
+                transport,
+            ),
             daemon=True,
-        )  # fmt: skip
+        )
 
     def __enter__(self) -> FrameFeed:
         self._proc.start()

@@ -43,10 +43,15 @@ Progress = Callable[[int, int], None]
 _N = len(LANDMARKS)
 # Settings that change the track itself (and so key the cache); the others only judge it.
 _PASS_SETTINGS = (
-    "person_sample_interval_s", "person_min_samples", "second_person_visibility",
-    "second_person_fraction", "lifter_motion_ratio", "lifter_min_motion",
-    "identity_jump", "identity_scale",
-)  # fmt: skip
+    "person_sample_interval_s",
+    "person_min_samples",
+    "second_person_visibility",
+    "second_person_fraction",
+    "lifter_motion_ratio",
+    "lifter_min_motion",
+    "identity_jump",
+    "identity_scale",
+)
 
 
 class Setting(BaseModel):
@@ -87,18 +92,27 @@ class PoseSettings(BaseModel):
 
 def load_pose_settings(path: str | Path | None = None, **overrides: float) -> PoseSettings:
     """Return the pose settings from ``path`` (default: the bundled file) with overrides."""
+    where = "bundled pose_settings.toml" if path is None else str(path)
     if path is None:
         text = resources.files("formcheck").joinpath("pose_settings.toml").read_text()
     else:
         text = Path(path).read_text()
     try:
         raw = tomllib.loads(text)
-        for name, value in overrides.items():
-            raw[name]["value"] = value
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"expected TOML pose settings in {where}, got: {exc}") from exc
+    unknown = sorted(set(overrides) - set(PoseSettings.model_fields))
+    if unknown:
+        raise ConfigError(f"expected pose setting names, got unknown {', '.join(unknown)}")
+    for name, value in overrides.items():
+        raw.setdefault(name, {})["value"] = value
+    try:
         return PoseSettings.model_validate(raw)
-    except (tomllib.TOMLDecodeError, ValidationError, KeyError) as exc:
-        problems = "; ".join(str(exc).splitlines()[:6])
-        raise ConfigError(f"expected valid pose settings, got: {problems}") from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"expected valid pose settings in {where}, got: {problems}") from exc
 
 
 @dataclass
@@ -244,8 +258,10 @@ def _estimate(
     warnings = chosen.warnings + choice.warnings
     if switches:
         shown = ", ".join(f"{t:.1f}" for t in switches[:5])
-        warnings.append(f"the tracked body jumps suddenly at {shown} s (another person or a "
-                        "false detection); check those frames")  # fmt: skip
+        warnings.append(
+            f"the tracked body jumps suddenly at {shown} s (another person or a "
+            "false detection); check those frames"
+        )
     return _build_track(chosen, info, settings, max_side, history, warnings), warnings
 
 
@@ -260,8 +276,12 @@ def _run_pass(
     mask_x: tuple[float, float] | None = None,
 ) -> _Pass:
     out = _Pass()
-    step = people.sample_every(info.frames, info.fps, settings.person_sample_interval_s.value,
-                               int(settings.person_min_samples.value))  # fmt: skip
+    step = people.sample_every(
+        info.frames,
+        info.fps,
+        settings.person_sample_interval_s.value,
+        int(settings.person_min_samples.value),
+    )
     with FrameFeed(path, (info.width, info.height), max_side=max_side) as feed:
         # The feed (a forked child) starts before MediaPipe creates any thread.
         tracker, static = _make_models(search)
@@ -287,12 +307,18 @@ def _run_pass(
 
 
 def _sight(
-    static: Any, rgb: np.ndarray, xy: np.ndarray, index: int, t: float, scale: float,
+    static: Any,
+    rgb: np.ndarray,
+    xy: np.ndarray,
+    index: int,
+    t: float,
+    scale: float,
     settings: PoseSettings,
-) -> people.Sighting:  # fmt: skip
+) -> people.Sighting:
     tracked = people.body_from_landmarks(xy)
-    other = people.search_second_person(static, rgb, tracked, scale,
-                                        settings.second_person_visibility.value)  # fmt: skip
+    other = people.search_second_person(
+        static, rgb, tracked, scale, settings.second_person_visibility.value
+    )
     return people.Sighting(frame=index, time_s=t, tracked=tracked, other=other)
 
 
@@ -300,9 +326,11 @@ def _make_models(search: bool) -> tuple[Any, Any]:
     import mediapipe as mp  # imported here: slow to load, and a cache hit never needs it
 
     tracker = mp.solutions.pose.Pose(
-        static_image_mode=False, model_complexity=1, smooth_landmarks=True,
+        static_image_mode=False,
+        model_complexity=1,
+        smooth_landmarks=True,
         enable_segmentation=True,
-    )  # fmt: skip
+    )
     static = None
     if search:
         static = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
@@ -318,9 +346,13 @@ def _profile(mask: np.ndarray | None, xy: np.ndarray) -> np.ndarray:
 
 
 def _build_track(
-    run: _Pass, info: VideoInfo, settings: PoseSettings, max_side: int, history: str,
+    run: _Pass,
+    info: VideoInfo,
+    settings: PoseSettings,
+    max_side: int,
+    history: str,
     warnings: list[str],
-) -> PoseTrack:  # fmt: skip
+) -> PoseTrack:
     times = np.array(run.times_s, dtype=np.float64)
     return PoseTrack(
         image_xy=np.array(run.image_xy).reshape(-1, _N, 2),
@@ -378,7 +410,12 @@ def _cache_file(
             Path(platformdirs.user_cache_dir("formcheck")) / "tracks"
         )
     values = settings.values()
-    key = {"cache": CACHE_VERSION, "model": MODEL, "mediapipe": _mediapipe_version(),
-           "max_side": max_side, "settings": {k: values[k] for k in _PASS_SETTINGS}}  # fmt: skip
+    key = {
+        "cache": CACHE_VERSION,
+        "model": MODEL,
+        "mediapipe": _mediapipe_version(),
+        "max_side": max_side,
+        "settings": {k: values[k] for k in _PASS_SETTINGS},
+    }
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
     return Path(cache_dir) / f"{sha[:24]}-{digest}.npz"

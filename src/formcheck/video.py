@@ -317,8 +317,7 @@ def _video_stream(container: av.container.InputContainer, path: Path) -> av.Vide
     if not container.streams.video:
         kinds = ", ".join(sorted({str(s.type) for s in container.streams})) or "none"
         raise NotAVideoError(
-            f"expected {_ACCEPTED}, got a file with no video stream (streams: "
-            f"{kinds}): {path.name}"
+            f"expected {_ACCEPTED}, got a file with no video stream (streams: {kinds}): {path.name}"
         )
     if fmt == "image2" or fmt.endswith("_pipe"):
         raise NotAVideoError(
