@@ -114,7 +114,21 @@ def test_cache_is_keyed_by_content_not_name(
 def test_progress_reports_every_frame(squat_result: tuple) -> None:
     seen = squat_result[-1]
     assert seen[0] == (1, 96) and seen[-1] == (96, 96)
-    assert len(seen) == 96
+    assert [d for d, _ in seen[:96]] == list(range(1, 97))
+
+
+def test_damaged_cache_entry_is_recomputed(squat_clip: Path, squat_result: tuple) -> None:
+    _, first, _, cache, _ = squat_result
+    entry = next(cache.glob("*.npz"))
+    good = entry.read_bytes()
+    try:
+        entry.write_bytes(good[:100])
+        _, again, _ = pose.estimate_track(squat_clip, cache_dir=cache)
+        assert not again.history[-1].startswith("pose: loaded from cache")
+        assert np.allclose(again.image_xy, first.image_xy, atol=1e-3)
+        assert entry.stat().st_size > 100  # overwritten with a good entry
+    finally:
+        entry.write_bytes(good)
 
 
 def test_cache_folder_comes_from_the_environment(
@@ -240,17 +254,27 @@ def test_settings_file_problems_are_all_reported(tmp_path: Path) -> None:
 # --- several people --------------------------------------------------------------------
 
 
-def _side_by_side(dst: Path, lifter_left: bool, both_move: bool = False) -> Path:
-    """Two people side by side in a 640x360 frame: the squatter (cropped to the middle half
-    of the 8-rep clip) and, beside them, the clip's first frame mirrored - someone standing
-    still - or, with ``both_move``, the squatter mirrored (two people squatting in step)."""
+def _side_by_side(dst: Path, lifter_left: bool, other: str = "still") -> Path:
+    """Two people side by side in a 640x360 frame.
+
+    The squatter is the middle half of the 8-rep clip. Beside them: ``"still"``, the clip's
+    first frame mirrored (someone standing by); ``"twin"``, the squatter mirrored (two people
+    squatting in step); ``"mirror"``, the squatter mirrored at 70 % size (a reflection).
+    """
     src = shared_clip(SQUAT8)
     frames = [f[:, 160:480] for f in read_frames(src, 96)]
-    still = frames[0][:, ::-1]
+
+    def beside(i: int) -> np.ndarray:
+        if other == "still":
+            return frames[0][:, ::-1]
+        if other == "twin":
+            return frames[i][:, ::-1]
+        panel = np.zeros_like(frames[i])
+        panel[360 - 252 :, 48 : 48 + 224] = resize(frames[i][:, ::-1], 224, 252)
+        return panel
 
     def pair(i: int) -> np.ndarray:
-        other = frames[i][:, ::-1] if both_move else still
-        halves = (frames[i], other) if lifter_left else (other, frames[i])
+        halves = (frames[i], beside(i)) if lifter_left else (beside(i), frames[i])
         return even(np.concatenate(halves, axis=1))
 
     return write_clip(dst, (pair(i) for i in range(len(frames))), rate=Fraction(24000, 1001))
@@ -272,9 +296,19 @@ def test_two_people_follow_the_one_doing_reps(tmp_path: Path, lifter_left: bool)
 
 
 def test_two_people_moving_alike_cannot_be_told_apart(tmp_path: Path) -> None:
-    clip = _side_by_side(tmp_path / "twins.mp4", lifter_left=True, both_move=True)
-    with pytest.raises(MultiplePeopleError, match=r"2 people in frame whose hips travel alike"):
+    clip = _side_by_side(tmp_path / "twins.mp4", lifter_left=True, other="twin")
+    with pytest.raises(
+        MultiplePeopleError, match=r"2 people in frame whose hips travel alike .* same size"
+    ):
         pose.estimate_track(clip, use_cache=False)
+
+
+def test_mirror_reflection_is_not_the_lifter(tmp_path: Path) -> None:
+    clip = _side_by_side(tmp_path / "mirror.mp4", lifter_left=False, other="mirror")
+    _, track, warnings = pose.estimate_track(clip, use_cache=False)
+    assert any("followed the person on the right who is nearer the camera" in w for w in warnings)
+    assert track.present.mean() > 0.9
+    assert np.all(_hip_x(track) > 320)
 
 
 def test_identity_switch_is_a_jump_of_the_torso() -> None:

@@ -124,32 +124,51 @@ def choose_lifter(
     width : int
         Upright frame width in pixels.
     settings : PoseSettings
-        Uses ``second_person_fraction``, ``lifter_motion_ratio``, ``lifter_min_motion``.
+        Uses ``second_person_fraction``, ``lifter_motion_ratio``, ``lifter_min_motion``,
+        ``nearer_size_ratio``.
     """
     both = [s for s in sightings if s.other is not None]
     if not sightings or len(both) < max(2, settings.second_person_fraction.value * len(sightings)):
         return Choice(rerun=False, mask_x=None, warnings=[])
     left = [_leftmost(s) for s in both]
     right = [_rightmost(s) for s in both]
-    motion = {"left": _hip_travel(left), "right": _hip_travel(right)}
-    lifter = max(motion, key=lambda k: motion[k])
-    other = "right" if lifter == "left" else "left"
-    ratio = settings.lifter_motion_ratio.value
-    if motion[lifter] < settings.lifter_min_motion.value or motion[lifter] < ratio * motion[other]:
-        raise MultiplePeopleError(
-            f"expected one person doing reps, got 2 people in frame whose hips travel alike "
-            f"(left {motion['left']:.2f}, right {motion['right']:.2f} torso lengths; the "
-            f"lifter must move at least {ratio:g}x as much): film one lifter at a time or crop "
-            f"the clip to the lifter"
-        )
+    lifter, why = _pick_lifter(left, right, settings)
     on_lifter = [_side_of(s.tracked, s.other) == lifter for s in both if s.other is not None]
-    warnings = [
-        f"2 people in frame; followed the person on the {lifter} who is doing the reps "
-        f"(hip travel {motion[lifter]:.2f} vs {motion[other]:.2f} torso lengths)"
-    ]
+    warnings = [f"2 people in frame; followed the person on the {lifter} {why}"]
     if all(on_lifter) and not switches:
         return Choice(rerun=False, mask_x=None, warnings=warnings)
     return Choice(rerun=True, mask_x=_mask_band(left, right, lifter, width), warnings=warnings)
+
+
+def _pick_lifter(left: list[Body], right: list[Body], settings: Any) -> tuple[str, str]:
+    """Return ("left" | "right", why) for the lifter, or raise MultiplePeopleError."""
+    motion = {"left": _hip_travel(left), "right": _hip_travel(right)}
+    size = {"left": _median_torso(left), "right": _median_torso(right)}
+    lifter = max(motion, key=lambda k: motion[k])
+    other = "right" if lifter == "left" else "left"
+    ratio = settings.lifter_motion_ratio.value
+    if motion[lifter] >= settings.lifter_min_motion.value and (
+        motion[lifter] >= ratio * motion[other]
+    ):
+        return lifter, (
+            f"who is doing the reps (hip travel {motion[lifter]:.2f} vs "
+            f"{motion[other]:.2f} torso lengths)"
+        )
+    # Moving alike: a gym mirror shows the lifter's reflection doing the same reps, further
+    # away and so smaller. A clearly larger person is the one in front of the camera.
+    big = max(size, key=lambda k: size[k])
+    small = "right" if big == "left" else "left"
+    if size[big] >= settings.nearer_size_ratio.value * size[small]:
+        return big, (
+            f"who is nearer the camera (torso {size[big]:.0f} vs {size[small]:.0f} px); the "
+            "other moves alike (a mirror reflection?)"
+        )
+    raise MultiplePeopleError(
+        f"expected one person doing reps, got 2 people in frame whose hips travel alike "
+        f"(left {motion['left']:.2f}, right {motion['right']:.2f} torso lengths; the "
+        f"lifter must move at least {ratio:g}x as much) and who look the same size: film one "
+        f"lifter at a time or crop the clip to the lifter"
+    )
 
 
 def find_identity_switches(
@@ -188,11 +207,15 @@ def _rightmost(s: Sighting) -> Body:
     return s.other if _side_of(s.tracked, s.other) == "left" else s.tracked
 
 
+def _median_torso(bodies: list[Body]) -> float:
+    return float(np.median([b.torso for b in bodies]))
+
+
 def _hip_travel(bodies: list[Body]) -> float:
     # Hip height range in torso lengths, 10th-90th percentile so one bad detection does not
     # make a bystander look like the lifter.
     y = np.array([b.hip[1] for b in bodies])
-    torso = float(np.median([b.torso for b in bodies]))
+    torso = _median_torso(bodies)
     if torso <= 0:
         return 0.0
     return float(np.percentile(y, 90) - np.percentile(y, 10)) / torso

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import tomllib
+import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from importlib import metadata, resources
@@ -35,7 +36,7 @@ from formcheck.frame_feed import FrameFeed
 from formcheck.result import VideoInfo
 from formcheck.silhouette import PROFILE_POINTS, measure_back_profile
 from formcheck.track import LANDMARKS, PoseTrack
-from formcheck.video import DEFAULT_MAX_SIDE, file_sha256, probe_video
+from formcheck.video import DEFAULT_MAX_SIDE, check_readable, file_sha256, probe_video
 
 MODEL = "mediapipe.solutions.pose BlazePose full (model_complexity=1)"
 CACHE_VERSION = 1
@@ -49,6 +50,7 @@ _PASS_SETTINGS = (
     "second_person_fraction",
     "lifter_motion_ratio",
     "lifter_min_motion",
+    "nearer_size_ratio",
     "identity_jump",
     "identity_scale",
 )
@@ -82,6 +84,7 @@ class PoseSettings(BaseModel):
     second_person_fraction: Setting
     lifter_motion_ratio: Setting
     lifter_min_motion: Setting
+    nearer_size_ratio: Setting
     identity_jump: Setting
     identity_scale: Setting
 
@@ -193,21 +196,33 @@ def estimate_track(
     """
     path = Path(path)
     settings = settings or load_pose_settings()
-    if not path.is_file():
-        probe_video(path)  # raises the right named error for a missing path or folder
+    check_readable(path)
     sha = file_sha256(path)
     cache_file = _cache_file(cache_dir, sha, max_side, settings)
-    if use_cache and cache_file.exists():
-        track = PoseTrack.load(cache_file)
-        info = VideoInfo(**{**track.source["video_info"], "path": str(path)})
-        warnings = list(track.source.get("warnings", []))
-        track = track.with_history(f"pose: loaded from cache {cache_file.name}")
+    cached = _load_cached(cache_file, path) if use_cache else None
+    if cached is not None:
+        info, track, warnings = cached
+        if progress is not None:
+            progress(track.n_frames, track.n_frames)
     else:
         info = probe_video(path, sha256=sha)
         track, warnings = _estimate(path, info, settings, max_side, progress)
         if use_cache:
             track.save(cache_file)
     return info, track, warnings + check_track(track, settings)
+
+
+def _load_cached(cache_file: Path, path: Path) -> tuple[VideoInfo, PoseTrack, list[str]] | None:
+    """Return the cached result for ``path``, or None when absent or unreadable."""
+    if not cache_file.exists():
+        return None
+    try:
+        track = PoseTrack.load(cache_file)
+        info = VideoInfo(**{**track.source["video_info"], "path": str(path)})
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
+        return None  # a damaged or older cache entry is recomputed and overwritten
+    warnings = list(track.source.get("warnings", []))
+    return info, track.with_history(f"pose: loaded from cache {cache_file.name}"), warnings
 
 
 def check_track(track: PoseTrack, settings: PoseSettings) -> list[str]:
@@ -299,10 +314,12 @@ def _run_pass(
                     if static is not None and index % step == 0:
                         out.sightings.append(_sight(static, rgb, xy, index, t, scale, settings))
                 if progress is not None:
-                    progress(index + 1, info.frames)
+                    progress(index + 1, max(info.frames, index + 1))
         if static is not None:
             static.close()
         out.warnings.extend(feed.report.warnings)
+    if progress is not None and out.present:
+        progress(len(out.present), len(out.present))  # the index may list more frames
     return out
 
 

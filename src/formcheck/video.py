@@ -124,7 +124,7 @@ def probe_video(path: str | Path, *, sha256: str | None = None) -> VideoInfo:
     full decode.
     """
     path = Path(path)
-    _check_readable(path)
+    check_readable(path)
     sha = sha256 or file_sha256(path)
     container = _open_container(path)
     with container:
@@ -200,7 +200,7 @@ class FrameStream(Iterator[Frame]):
         self._gen.close()
 
     def _generate(self) -> Generator[Frame, None, None]:
-        _check_readable(self.path)
+        check_readable(self.path)
         container = _open_container(self.path)
         with container:
             stream = _video_stream(container, self.path)
@@ -278,7 +278,8 @@ def _indexed_end_s(stream: av.VideoStream) -> float | None:
     return float((stream.duration + (stream.start_time or 0)) * stream.time_base)
 
 
-def _check_readable(path: Path) -> None:
+def check_readable(path: Path) -> None:
+    """Return None if ``path`` is a readable, non-empty file; else raise a named error."""
     if not path.exists():
         raise InputFileError(f"expected {_ACCEPTED}, got a path that does not exist: {path}")
     if not path.is_file():
