@@ -25,7 +25,7 @@ import numpy as np
 from formcheck import errors
 from formcheck.video import DEFAULT_MAX_SIDE, iter_frames, target_size
 
-DEFAULT_SLOTS = 4
+DEFAULT_SLOTS = 8  # lets decoding run ahead while the model starts up; 12 MB at 960 px
 _POLL_S = 1.0
 
 
