@@ -264,9 +264,10 @@ def _estimate(
     choice = people.choose_lifter(first.sightings, switches, info.width, settings)
     chosen = first
     history = f"pose: {MODEL}, {len(first.present)} frames, max_side {max_side}"
-    if choice.rerun:
+    if choice.rerun and choice.mask_x is not None:
         chosen = _run_pass(path, info, settings, max_side, progress, mask_x=choice.mask_x)
-        history += f"; re-run with x {choice.mask_x} blacked out to hide a second person"
+        x0, x1 = choice.mask_x
+        history += f"; re-run with x {x0:.0f}-{x1:.0f} px blacked out to hide a second person"
         xy = np.array(chosen.image_xy).reshape(-1, _N, 2)
         present = np.array(chosen.present, dtype=bool)
         switches = people.find_identity_switches(xy, present, np.array(chosen.times_s), settings)
