@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clipgen import cut, even, read_frames, resize, shared_clip, source_rate, write_clip
 from formcheck import pose
 from formcheck.errors import (
     ConfigError,
@@ -24,6 +23,8 @@ from formcheck.errors import (
 from formcheck.people import find_identity_switches
 from formcheck.silhouette import measure_back_profile
 from formcheck.track import INDEX, PoseTrack
+
+from .clipgen import cut, even, read_frames, resize, shared_clip, source_rate, write_clip
 
 SQUAT8 = "side_bodyweight_squat_8reps.mp4"  # 640x360 side view, lifter in the middle
 PORTRAIT = "front_barbell_squat_1rep.mp4"  # 720x1280 portrait

@@ -10,7 +10,6 @@ import av
 import numpy as np
 import pytest
 
-from clipgen import cut, read_frames, shared_clip, write_clip
 from formcheck.errors import (
     CorruptVideoError,
     FrameRateError,
@@ -20,6 +19,8 @@ from formcheck.errors import (
 )
 from formcheck.frame_feed import FrameFeed
 from formcheck.video import clockwise_rotation, file_sha256, iter_frames, probe_video, target_size
+
+from .clipgen import cut, read_frames, shared_clip, write_clip
 
 SQUAT8 = "side_bodyweight_squat_8reps.mp4"  # 640x360, 23.98 fps, 347 frames
 PORTRAIT = "front_barbell_squat_1rep.mp4"  # 720x1280, 29.97 fps, moov at the start

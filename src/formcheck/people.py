@@ -76,14 +76,22 @@ def sample_every(n_frames: int, fps: float, interval_s: float, min_samples: int)
 
 
 def search_second_person(
-    static_pose: Any, rgb: np.ndarray, tracked: Body, scale: float, min_visibility: float
+    static_pose: Any,
+    rgb: np.ndarray,
+    tracked: Body,
+    scale: float,
+    min_visibility: float,
+    min_height: float = 0.0,
 ) -> Body | None:
     """Return a second confident person beside ``tracked`` in ``rgb``, or None.
 
     The search runs on the wider strip of the frame left or right of the tracked person's
     box (with the box itself blacked out): a narrower image keeps a second person large on
     the detector's square input, where a wide frame would shrink them out of reach.
-    ``scale`` converts ``rgb`` pixels to original pixels. ``rgb`` is not modified.
+    ``scale`` converts ``rgb`` pixels to original pixels. ``rgb`` is not modified. A pose
+    shorter than ``min_height`` of the frame, or one lying flat, is not taken as a person:
+    the detector also finds "bodies" in plates, benches and posters, and following one of
+    those instead of the lifter loses the whole set.
 
     Notes
     -----
@@ -107,7 +115,12 @@ def search_second_person(
         return None
     sw = hi - lo
     xy = np.array([((lo + p.x * sw) * scale, p.y * h * scale) for p in lm])
-    return body_from_landmarks(xy)
+    body = body_from_landmarks(xy)
+    height = body.box[3] - body.box[1]
+    shoulders_above_hips = xy[_SHOULDERS, 1].mean() < xy[_HIPS, 1].mean()
+    if height < min_height * h * scale or not shoulders_above_hips:
+        return None
+    return body
 
 
 def choose_lifter(

@@ -335,7 +335,12 @@ def _sight(
 ) -> people.Sighting:
     tracked = people.body_from_landmarks(xy)
     other = people.search_second_person(
-        static, rgb, tracked, scale, settings.second_person_visibility.value
+        static,
+        rgb,
+        tracked,
+        scale,
+        settings.second_person_visibility.value,
+        min_height=settings.min_person_height.value,
     )
     return people.Sighting(frame=index, time_s=t, tracked=tracked, other=other)
 

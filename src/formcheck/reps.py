@@ -182,7 +182,9 @@ def segment_reps(track: PoseTrack, settings: Settings, lift: str = "squat") -> S
             rejected.append((float(t[a]), float(t[b]), why))
             continue
         candidates.append((a, bottom, b, depth))
-    candidates = _drop_handling(track, candidates, rejected, t, lift)
+    candidates = _drop_handling(
+        track, candidates, rejected, t, lift, settings.get("reps.partial_ratio")
+    )
     if not candidates:
         return Segmentation([], rejected, h, leg_px)
     full_depth = float(np.max([c[3] for c in candidates]))
@@ -206,17 +208,26 @@ def _drop_handling(
     rejected: list[tuple[float, float, str]],
     t: np.ndarray,
     lift: str,
+    partial_ratio: float,
 ) -> list[tuple[int, int, int, float]]:
-    """Drop squat excursions at the clip's ends where the hands go to the floor."""
+    """Drop squat excursions at the clip's ends where the hands go to the floor.
+
+    Picking a weight up or setting it down is shallower than the set's reps; an end
+    excursion as deep as the deepest one is kept even when the wrists read low, since
+    BlazePose misplaces hidden wrists (hands on a bar behind the neck, low light).
+    """
     if lift != "squat" or len(candidates) < 2:
         return candidates
+    deepest = max(c[3] for c in candidates)
     pad = int(track.fps)  # hands reach the floor just before or after the dip itself
     low = [_hands_low(track, max(0, c[0] - pad), c[2] + pad) for c in candidates]
     if all(low):
         return candidates  # e.g. dumbbells held at the sides: every rep looks alike
     keep = list(candidates)
     for end in (0, -1):
-        if keep and _hands_low(track, max(0, keep[end][0] - pad), keep[end][2] + pad):
+        if not keep or keep[end][3] >= partial_ratio * deepest:
+            continue
+        if _hands_low(track, max(0, keep[end][0] - pad), keep[end][2] + pad):
             a, _, b, _ = keep.pop(end)
             rejected.append(
                 (float(t[a]), float(t[b]), "hands at the floor: picking up or setting down")
