@@ -18,9 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tomllib
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
@@ -300,8 +302,9 @@ def _run_pass(
     )
     with FrameFeed(path, (info.width, info.height), max_side=max_side) as feed:
         # The feed (a forked child) starts before MediaPipe creates any thread.
-        tracker, static = _make_models(search)
-        with tracker:
+        with _native_stderr_muted():
+            tracker, static = _make_models(search)
+        with tracker, _native_stderr_muted():
             for index, t, rgb in feed:
                 h, w = rgb.shape[:2]
                 scale = info.width / w
@@ -343,6 +346,30 @@ def _sight(
         min_height=settings.min_person_height.value,
     )
     return people.Sighting(frame=index, time_s=t, tracked=tracked, other=other)
+
+
+@contextmanager
+def _native_stderr_muted() -> Iterator[None]:
+    """Silence the C++ log lines MediaPipe and TFLite write straight to file descriptor 2.
+
+    They are written before absl's logging is set up, so no Python or environment setting
+    reaches them, and to a lifter they read like errors. ``FORMCHECK_NATIVE_LOGS=1`` keeps
+    them for debugging. Python's own ``sys.stderr`` output is flushed first.
+    """
+    if os.environ.get("FORMCHECK_NATIVE_LOGS") == "1":
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _make_models(search: bool) -> tuple[Any, Any]:
