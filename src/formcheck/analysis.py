@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.config import RuleBook, Settings, load_rules, load_settings
+from formcheck.deadlift import pull_metrics
 from formcheck.errors import ConfigError, LifterLeftFrameError
 from formcheck.faults import find_faults, summarize
 from formcheck.metrics import (
@@ -92,7 +93,12 @@ def analyze_track(
     t = clean.times_s
     reps = [_to_rep(i, w, t) for i, w in enumerate(seg.reps, start=1)]
     standing = standing_frames(series, seg.reps)
-    metrics = [rep_metrics(clean, view, series, w, bulge, standing) for w in seg.reps]
+    if lift == "deadlift":
+        metrics = [
+            pull_metrics(clean, view, settings, w, seg.leg_length_px, bulge) for w in seg.reps
+        ]
+    else:
+        metrics = [rep_metrics(clean, view, series, w, bulge, standing) for w in seg.reps]
     if height_cm is not None and reps:
         add_velocity(clean, seg.reps, metrics, seg.leg_length_px, height_cm)
     for rep, m, w in zip(reps, metrics, seg.reps, strict=True):

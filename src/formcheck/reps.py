@@ -17,7 +17,6 @@ from scipy.signal import find_peaks
 
 from formcheck.config import Settings
 from formcheck.signals import (
-    angle_from_vertical,
     fill_gaps,
     interior_angle,
     midpoint,
@@ -253,11 +252,19 @@ def _drop_handling(
 
 
 def trunk_lean(track: PoseTrack) -> np.ndarray:
-    """Return the hip->shoulder line's angle from vertical per frame, 0..180 deg (unsigned)."""
-    return angle_from_vertical(
-        midpoint(track, "left_hip", "right_hip"),
-        midpoint(track, "left_shoulder", "right_shoulder"),
-    )
+    """Return the hip->shoulder line's signed angle from vertical per frame, -180..180 deg.
+
+    Positive is the way the shoulders point when the lifter is bent over the bar (forward),
+    negative is leaning back; the sign comes from the frames bent more than 45 deg, so no
+    facing direction is needed. Signed, a lean back at lockout is one trough, not two
+    crossings of vertical.
+    """
+    hip = midpoint(track, "left_hip", "right_hip")
+    d = midpoint(track, "left_shoulder", "right_shoulder") - hip
+    unsigned = np.degrees(np.arctan2(np.abs(d[:, 0]), d[:, 1]))
+    bent = np.nan_to_num(unsigned, nan=0.0) > 45.0
+    forward = np.sign(np.nanmedian(d[bent, 0])) if bent.any() else 1.0
+    return np.degrees(np.arctan2((forward or 1.0) * d[:, 0], d[:, 1]))
 
 
 def segment_pulls(track: PoseTrack, settings: Settings) -> Segmentation:
@@ -297,10 +304,17 @@ def segment_pulls(track: PoseTrack, settings: Settings) -> Segmentation:
         else:
             kept.append((a, top, b, change))
     full = max((c[3] for c in kept), default=0.0)
+    shoulder = midpoint(track, "left_shoulder", "right_shoulder")[:, 1]
+    torso = float(np.nanmedian(segment_length(track, "left_shoulder", "left_hip")))
     for a, top, b, change in kept:
-        hold = np.flatnonzero(np.nan_to_num(lean[a : b + 1], nan=90.0) <= lean[top] + 8.0) + a
+        # Lockout hold: shoulders near their highest. Not the trunk angle, which passes
+        # through 0 when a lifter leans back and so would shrink the hold to one frame.
+        s = np.nan_to_num(shoulder[a : b + 1], nan=-np.inf)
+        hold = np.flatnonzero(s >= np.max(s) - 0.08 * torso) + a
+        if not np.isfinite(np.max(s)):
+            hold = np.array([top])
         rise = float(np.nanmax(h[a : b + 1]) - h[a]) if h is not None else float("nan")
-        rep = RepWindow(a, top, b, int(hold[0]), int(hold[-1]), rise)
+        rep = RepWindow(a, top, b, min(int(hold[0]), top), max(int(hold[-1]), top), rise)
         if change < settings.get("reps.partial_ratio") * full:
             rep.partial = True
             rep.note = f"trunk rose {change:.0f} deg vs {full:.0f} deg for the fullest pull"
