@@ -7,6 +7,7 @@ saved track.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -69,9 +70,39 @@ def analyze_track(
     rules: RuleBook | None = None,
     thresholds: dict[str, float] | None = None,
     height_cm: float | None = None,
-    warnings: list[str] | None = None,
+    warnings_in: list[str] | None = None,
 ) -> Analysis:
     """Return the analysis of a raw pose track (the stages after pose estimation)."""
+    with warnings.catch_warnings():
+        # Landmarks hidden for a whole window give all-NaN slices; NaN is the right answer
+        # there and every stage checks for it, so numpy's warning is only noise.
+        warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+        warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+        return _analyze_track(
+            track,
+            video,
+            lift=lift,
+            style=style,
+            settings=settings,
+            rules=rules,
+            thresholds=thresholds,
+            height_cm=height_cm,
+            warnings=warnings_in,
+        )
+
+
+def _analyze_track(
+    track: PoseTrack,
+    video: VideoInfo,
+    *,
+    lift: str,
+    style: str,
+    settings: Settings | None,
+    rules: RuleBook | None,
+    thresholds: dict[str, float] | None,
+    height_cm: float | None,
+    warnings: list[str] | None,
+) -> Analysis:
     if lift not in LIFTS:
         raise ConfigError(f"--lift: expected one of {LIFTS}, got {lift!r}")
     if height_cm is not None and not 100 <= height_cm <= 250:
@@ -170,6 +201,6 @@ def analyze_video(
         rules=rules,
         thresholds=thresholds,
         height_cm=height_cm,
-        warnings=pose_warnings,
+        warnings_in=pose_warnings,
     )
     return analysis, track

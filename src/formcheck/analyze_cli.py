@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -14,22 +15,27 @@ from formcheck.config import STYLES, load_rules, load_settings, parse_overrides
 from formcheck.output import write_csv, write_json
 from formcheck.result import Analysis
 
-console = Console()
+# Piped output gets a fixed width so tables do not squash to 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 130)
 
-COLUMNS = [  # (metric, header, format)
-    ("depth_thigh_deg", "thigh°", "{:+.0f}"),
-    ("knee_min_deg", "knee min°", "{:.0f}"),
-    ("hip_min_deg", "hip min°", "{:.0f}"),
-    ("trunk_lean_max_deg", "lean max°", "{:.0f}"),
-    ("early_ascent_lean_change_deg", "lean +↑°", "{:+.0f}"),
+# (metric, header, format): the columns of the per-rep table, in reading order.
+COLUMNS = [
+    ("depth_thigh_deg", "depth°", "{:+.0f}"),
+    ("knee_min_deg", "knee°", "{:.0f}"),
+    ("trunk_lean_max_deg", "lean°", "{:.0f}"),
+    ("early_ascent_lean_change_deg", "hips-1st°", "{:+.0f}"),
     ("neck_change_deg", "neck°", "{:+.0f}"),
     ("heel_lift", "heel", "{:.2f}"),
+    ("knee_past_toes", "knee>toe", "{:+.2f}"),
     ("bar_drift", "bar", "{:.2f}"),
-    ("descent_s", "down s", "{:.1f}"),
-    ("pause_s", "pause s", "{:.1f}"),
-    ("ascent_s", "up s", "{:.1f}"),
     ("mean_concentric_velocity", "m/s", "{:.2f}"),
 ]
+TEMPO = ("descent_s", "pause_s", "ascent_s")
+LEGEND = (
+    "depth: thigh below parallel (+) or above (-); knee: smallest knee angle; lean: trunk "
+    "from vertical; hips-1st: lean gained early in the ascent; neck: bend from standing "
+    "(+ up); heel, knee>toe, bar: foot lengths; tempo: down/pause/up seconds"
+)
 
 
 def _fmt(value: object, pattern: str) -> str:
@@ -52,14 +58,16 @@ def render(analysis: Analysis) -> None:
     facing = f", facing {view.facing}" if view.facing else ""
     console.print(f"view: [bold]{view.view}[/]{facing} ({view.reason})")
     used = [c for c in COLUMNS if any(c[0] in r.metrics for r in analysis.reps)]
-    table = Table(title=f"{len(analysis.reps)} rep(s)", header_style="bold")
-    for header in ["rep", "time s", *[c[1] for c in used], "faults"]:
-        table.add_column(header, justify="right" if header not in ("faults",) else "left")
+    table = Table(title=f"{len(analysis.reps)} rep(s)", header_style="bold", caption=LEGEND)
+    for header in ["rep", "time s", *[c[1] for c in used], "tempo s", "faults"]:
+        table.add_column(header, justify="left" if header == "faults" else "right")
     for rep in analysis.reps:
-        cells = [_fmt(rep.metrics[c[0]].value if c[0] in rep.metrics else None, c[2]) for c in used]
-        faults = ", ".join(f.id for f in rep.faults) or "-"
-        label = f"{rep.index}{' (partial)' if rep.partial else ''}"
-        table.add_row(label, f"{rep.start_s:.1f}-{rep.end_s:.1f}", *cells, faults)
+        m = rep.metrics
+        cells = [_fmt(m[c[0]].value if c[0] in m else None, c[2]) for c in used]
+        tempo = "/".join(_fmt(m[k].value if k in m else None, "{:.1f}") for k in TEMPO)
+        faults = ", ".join(dict.fromkeys(f.id for f in rep.faults)) or "-"
+        label = f"{rep.index}{' partial' if rep.partial else ''}"
+        table.add_row(label, f"{rep.start_s:.1f}-{rep.end_s:.1f}", *cells, tempo, faults)
     console.print(table)
     for fault in analysis.faults:
         style = "yellow" if fault.severity != "fault" else "red"

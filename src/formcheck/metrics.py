@@ -28,6 +28,9 @@ LEG_FRACTION_OF_HEIGHT = 0.491
 # Cervical extension or flexion relative to the trunk rarely exceeds ~70 deg even at end
 # range; a larger change means the head was hidden (a plate, the bar) and the ear guessed.
 NECK_PLAUSIBLE_DEG = 75.0
+# Largest horizontal wrist-to-shoulder distance, in torso lengths, at which the wrists are
+# taken as the bar (back squat or front rack).
+BAR_HANDS_MAX_TORSO = 0.25
 
 
 def _facing(view: ViewResult) -> float:
@@ -64,6 +67,11 @@ def compute_series(track: PoseTrack, view: ViewResult, seg: Segmentation) -> dic
         "bar_y": track.height - bar[:, 1],
     }
     return {k: np.asarray(v, dtype=float) for k, v in series.items()}
+
+
+def _nanmedian(x: np.ndarray) -> float:
+    finite = x[np.isfinite(x)]
+    return float(np.median(finite)) if finite.size else float("nan")
 
 
 def _nanmax(x: np.ndarray) -> float | None:
@@ -135,14 +143,18 @@ def _foot_metrics(
     foot = foot_length_px(track, side)
     facing = _facing(view)
     sl = slice(rep.start, rep.end + 1)
-    heel = track.xy(f"{side}_heel")[:, 1]
     toe = track.xy(f"{side}_foot_index")
+    # Heel height over the toe: a heel that leaves the floor rises against the toe, while a
+    # whole-foot landmark shift (tracking error, camera shake) moves both.
+    heel = track.xy(f"{side}_heel")[:, 1] - toe[:, 1]
     knee = track.xy(f"{side}_knee")
     mid_foot = (track.xy(f"{side}_heel")[:, 0] + toe[:, 0]) / 2
     heel_lift = _nanmax((heel[sl] - _baseline(heel, rep, track.fps, standing)) / foot)
     past = _nanmax(facing * (knee[sl, 0] - toe[sl, 0]) / foot) if facing else None
     out = {
-        "heel_lift": Metric(_round(heel_lift, 3), "foot lengths", "heel rise above standing"),
+        "heel_lift": Metric(
+            _round(heel_lift, 3), "foot lengths", "heel rise over the toe, against standing"
+        ),
         "knee_past_toes": Metric(_round(past, 3), "foot lengths", "knee ahead of toe (+)"),
     }
     out["bar_drift"] = _bar_drift(track, series, rep, mid_foot, foot, facing)
@@ -161,9 +173,13 @@ def _bar_drift(
     shoulder = midpoint(track, "left_shoulder", "right_shoulder")[sl]
     hip = midpoint(track, "left_hip", "right_hip")[sl]
     bar = np.stack([series["bar_x"][sl], track.height - series["bar_y"][sl]], axis=1)
-    torso = np.nanmedian(np.linalg.norm(shoulder - hip, axis=1))
-    hands_at_bar = np.nanmedian(np.linalg.norm(bar - shoulder, axis=1)) < 0.5 * torso
-    if not hands_at_bar or not facing:
+    torso = _nanmedian(np.linalg.norm(shoulder - hip, axis=1))
+    # A bar on the back or in a front rack keeps the hands within about a quarter torso of
+    # the shoulders; hands further out (arms forward, a landmine or goblet held in front)
+    # mean the wrists do not trace a bar.
+    near = _nanmedian(np.abs(bar[:, 0] - shoulder[:, 0])) < BAR_HANDS_MAX_TORSO * torso
+    high = _nanmedian(bar[:, 1] - hip[:, 1]) > 0.5 * torso
+    if not (near and high) or not facing:
         return Metric(None, "foot lengths", "unmeasured: hands are not at the shoulders (no bar?)")
     drift = facing * (bar[:, 0] - mid_foot[sl]) / foot
     worst = _nanmax(np.abs(drift))
@@ -194,6 +210,31 @@ def back_bulge(track: PoseTrack, view: ViewResult) -> np.ndarray:
         return np.nanmax(inner - chord, axis=1) / torso
 
 
+def _neck_excess(
+    series: dict[str, np.ndarray], rep: RepWindow, fps: float, standing: np.ndarray
+) -> float | None:
+    """Return how far the neck bends beyond neutral in a rep, signed (+ = looking up).
+
+    Neutral spans two postures: the head following the trunk (no change of the neck-to-trunk
+    angle) and the gaze held on one spot while the trunk leans (the neck extends by as much as
+    the trunk leans). Beyond the second the head tilts back in the room (looking up hard);
+    below the first the chin is pulled down (cranking the neck down).
+    """
+    sl = slice(rep.start, rep.end + 1)
+    neck = series["neck_deg"][sl] - _baseline(series["neck_deg"], rep, fps, standing)
+    lean = series["trunk_lean_deg"][sl] - _baseline(series["trunk_lean_deg"], rep, fps, standing)
+    if np.isfinite(neck).mean() <= 0.6:
+        return None
+    lean = np.maximum(np.nan_to_num(lean, nan=0.0), 0.0)
+    excess = np.where(neck > lean, neck - lean, np.where(neck < 0, neck, 0.0))
+    big = float(np.nanpercentile(np.abs(excess), 90))
+    if np.nanpercentile(np.abs(neck), 90) > NECK_PLAUSIBLE_DEG:
+        return None  # beyond what a neck can bend: the ear landmark is a guess
+    # 90th percentile, not the single worst frame: one bad ear estimate must not make a fault.
+    sign = np.sign(excess[np.nanargmax(np.abs(excess))]) if big > 0 else 1.0
+    return big * float(sign)
+
+
 def rep_metrics(
     track: PoseTrack,
     view: ViewResult,
@@ -209,15 +250,7 @@ def rep_metrics(
     lean = series["trunk_lean_deg"]
     lean_bottom = lean[rep.bottom_last]
     lean_early = _nanmax(lean[rep.bottom_last : early + 1])
-    neck = series["neck_deg"][sl] - _baseline(series["neck_deg"], rep, track.fps, standing)
-    neck_worst = None
-    if np.isfinite(neck).mean() > 0.6:
-        # The 90th percentile of the bend, not the single worst frame: one bad ear estimate
-        # must not make a fault.
-        big = np.nanpercentile(np.abs(neck), 90)
-        neck_worst = float(big * np.sign(np.nanmedian(neck)))
-        if big > NECK_PLAUSIBLE_DEG:
-            neck_worst = None  # beyond what a neck can bend: the ear landmark is a guess
+    neck_worst = _neck_excess(series, rep, track.fps, standing)
     out = {
         "depth_thigh_deg": Metric(_round(thigh), "deg", "thigh below horizontal at the bottom"),
         "hip_below_knee": Metric(None if thigh is None else bool(thigh > 0), "bool"),
@@ -236,7 +269,7 @@ def rep_metrics(
             "trunk lean gained in the first third of the ascent (+ = hips rose first)",
         ),
         "neck_change_deg": Metric(
-            _round(neck_worst), "deg", "largest change from standing (+ = looking up)"
+            _round(neck_worst), "deg", "neck bend beyond neutral (+ = looking up, - = chin down)"
         ),
         "back_bulge_change": Metric(
             _round(_bulge_change(bulge, rep, track.fps, standing), 3),

@@ -8,6 +8,8 @@ geometry here first turns it to y-up.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
 
@@ -30,8 +32,10 @@ def reject_outliers(x: np.ndarray, window: int, n_mads: float) -> np.ndarray:
     n = len(x)
     pad = np.pad(x, window, mode="edge")
     stacked = np.lib.stride_tricks.sliding_window_view(pad, 2 * window + 1)[:n]
-    med = np.nanmedian(stacked, axis=1) if np.isnan(x).any() else np.median(stacked, axis=1)
-    mad = np.nanmedian(np.abs(stacked - med[:, None]), axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows stay NaN, as wanted
+        med = np.nanmedian(stacked, axis=1)
+        mad = np.nanmedian(np.abs(stacked - med[:, None]), axis=1)
     # A floor on the MAD keeps a perfectly still landmark from flagging sub-pixel noise.
     scale = np.maximum(1.4826 * mad, 1.0)
     out[np.abs(x - med) > n_mads * scale] = np.nan

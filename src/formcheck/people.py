@@ -1,0 +1,196 @@
+"""People in frame: find a second person, tell which one is the lifter, spot identity switches.
+
+BlazePose in tracking mode follows one person and may jump to another. During the pose pass,
+every ``person_sample_interval_s`` the frame is searched again with the tracked person
+blacked out; a confident full-body pose there is a second person. After the pass the two
+people are told apart by where they stand (left / right), and the lifter is the one whose
+hips travel furthest, in torso lengths (the one doing reps). If the tracker was not on the
+lifter the whole time, the pose pass is run again with the other person's side of the frame
+blacked out.
+
+All positions here are in upright-frame pixels of the original resolution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from formcheck.errors import MultiplePeopleError
+from formcheck.track import INDEX
+
+_HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
+_SHOULDERS = [INDEX["left_shoulder"], INDEX["right_shoulder"]]
+_KEY_BODY = [*_SHOULDERS, *_HIPS, INDEX["left_knee"], INDEX["right_knee"]]
+_BOX_MARGIN = 0.15  # fraction of the box size added around a person before blacking them out
+
+
+@dataclass
+class Body:
+    """Where one person is in one frame."""
+
+    hip: np.ndarray  # (2,) hip midpoint, px
+    torso: float  # hip-midpoint to shoulder-midpoint distance, px
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 of all landmarks, px
+
+
+@dataclass
+class Sighting:
+    """The tracked person and (if found) a second person in one sampled frame."""
+
+    frame: int
+    time_s: float
+    tracked: Body
+    other: Body | None
+
+
+@dataclass
+class Choice:
+    """What to do about the people in frame after the first pass."""
+
+    rerun: bool
+    mask_x: tuple[float, float] | None  # band of x (px) to black out on a re-run
+    warnings: list[str]
+
+
+def body_from_landmarks(xy: np.ndarray) -> Body:
+    """Return the :class:`Body` of a (33, 2) landmark array in pixels."""
+    hip = xy[_HIPS].mean(axis=0)
+    shoulder = xy[_SHOULDERS].mean(axis=0)
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    return Body(hip=hip, torso=float(np.hypot(*(shoulder - hip))),
+                box=(float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])))  # fmt: skip
+
+
+def sample_every(n_frames: int, fps: float, interval_s: float, min_samples: int) -> int:
+    """Return the frame step between second-person searches."""
+    by_time = max(1, round(interval_s * fps))
+    by_count = max(1, n_frames // max(1, min_samples))
+    return max(1, min(by_time, by_count))
+
+
+def search_second_person(
+    static_pose: Any, rgb: np.ndarray, tracked: Body, scale: float, min_visibility: float
+) -> Body | None:
+    """Return a second confident person in ``rgb`` with ``tracked`` blacked out, or None.
+
+    ``rgb`` is modified in place (the tracked person's box is zeroed); ``scale`` converts
+    ``rgb`` pixels to original pixels.
+    """
+    h, w = rgb.shape[:2]
+    x0, y0, x1, y1 = (v / scale for v in tracked.box)
+    mx, my = _BOX_MARGIN * (x1 - x0), _BOX_MARGIN * (y1 - y0)
+    c0, c1 = int(max(0, x0 - mx)), int(min(w, x1 + mx + 1))
+    r0, r1 = int(max(0, y0 - my)), int(min(h, y1 + my + 1))
+    rgb[r0:r1, c0:c1] = 0
+    result = static_pose.process(rgb)
+    if result.pose_landmarks is None:
+        return None
+    lm = result.pose_landmarks.landmark
+    vis = np.array([lm[i].visibility for i in _KEY_BODY])
+    if float(vis.mean()) < min_visibility:
+        return None
+    xy = np.array([(p.x * w * scale, p.y * h * scale) for p in lm])
+    return body_from_landmarks(xy)
+
+
+def choose_lifter(
+    sightings: list[Sighting], switches: list[float], width: int, settings: Any
+) -> Choice:
+    """Return whether to re-run the pass and what to mask, or raise MultiplePeopleError.
+
+    Parameters
+    ----------
+    sightings : list of Sighting
+        The sampled frames of the first pass.
+    switches : list of float
+        Times (s) where the track jumps (see :func:`find_identity_switches`).
+    width : int
+        Upright frame width in pixels.
+    settings : PoseSettings
+        Uses ``second_person_fraction``, ``lifter_motion_ratio``, ``lifter_min_motion``.
+    """
+    both = [s for s in sightings if s.other is not None]
+    if not sightings or len(both) < max(2, settings.second_person_fraction.value * len(sightings)):
+        return Choice(rerun=False, mask_x=None, warnings=[])
+    left = [_leftmost(s) for s in both]
+    right = [_rightmost(s) for s in both]
+    motion = {"left": _hip_travel(left), "right": _hip_travel(right)}
+    lifter = max(motion, key=lambda k: motion[k])
+    other = "right" if lifter == "left" else "left"
+    ratio = settings.lifter_motion_ratio.value
+    if motion[lifter] < settings.lifter_min_motion.value or motion[lifter] < ratio * motion[other]:
+        raise MultiplePeopleError(
+            f"expected one person doing reps, got 2 people in frame whose hips travel alike "
+            f"(left {motion['left']:.2f}, right {motion['right']:.2f} torso lengths; the "
+            f"lifter must move at least {ratio:g}x as much): film one lifter at a time or crop "
+            f"the clip to the lifter"
+        )
+    on_lifter = [_side_of(s.tracked, s.other) == lifter for s in both if s.other is not None]
+    warnings = [
+        f"2 people in frame; followed the person on the {lifter} who is doing the reps "
+        f"(hip travel {motion[lifter]:.2f} vs {motion[other]:.2f} torso lengths)"
+    ]
+    if all(on_lifter) and not switches:
+        return Choice(rerun=False, mask_x=None, warnings=warnings)
+    return Choice(rerun=True, mask_x=_mask_band(left, right, lifter, width), warnings=warnings)
+
+
+def find_identity_switches(
+    image_xy: np.ndarray, present: np.ndarray, times_s: np.ndarray, settings: Any
+) -> list[float]:
+    """Return the times (s) where the tracked torso jumps in position or size between frames.
+
+    Only consecutive frames that both have a person are compared, so a person leaving and
+    coming back is not a switch.
+    """
+    hips = image_xy[:, _HIPS].mean(axis=1)
+    shoulders = image_xy[:, _SHOULDERS].mean(axis=1)
+    centre = (hips + shoulders) / 2
+    torso = np.hypot(*(shoulders - hips).T)
+    pair = present[1:] & present[:-1]
+    step = np.hypot(*(centre[1:] - centre[:-1]).T)
+    ref = np.fmax(np.fmin(torso[1:], torso[:-1]), 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.fmax(torso[1:], torso[:-1]) / ref
+        jump = (step / ref > settings.identity_jump.value) | (scale > settings.identity_scale.value)
+    idx = np.nonzero(pair & jump)[0] + 1
+    return [float(times_s[i]) for i in idx]
+
+
+def _side_of(a: Body, b: Body) -> str:
+    return "left" if a.hip[0] <= b.hip[0] else "right"
+
+
+def _leftmost(s: Sighting) -> Body:
+    assert s.other is not None
+    return s.tracked if _side_of(s.tracked, s.other) == "left" else s.other
+
+
+def _rightmost(s: Sighting) -> Body:
+    assert s.other is not None
+    return s.other if _side_of(s.tracked, s.other) == "left" else s.tracked
+
+
+def _hip_travel(bodies: list[Body]) -> float:
+    # Hip height range in torso lengths, 10th-90th percentile so one bad detection does not
+    # make a bystander look like the lifter.
+    y = np.array([b.hip[1] for b in bodies])
+    torso = float(np.median([b.torso for b in bodies]))
+    if torso <= 0:
+        return 0.0
+    return float(np.percentile(y, 90) - np.percentile(y, 10)) / torso
+
+
+def _mask_band(left: list[Body], right: list[Body], lifter: str, width: int) -> tuple[float, float]:
+    # Black out the bystander's side of the frame from halfway between the two people's
+    # extents, so the lifter's limbs stay visible while the other person is fully hidden.
+    left_edge = max(b.box[2] for b in left)
+    right_edge = min(b.box[0] for b in right)
+    if left_edge < right_edge:
+        split = (left_edge + right_edge) / 2
+    else:
+        split = (np.median([b.hip[0] for b in left]) + np.median([b.hip[0] for b in right])) / 2
+    return (float(split), float(width)) if lifter == "left" else (0.0, float(split))

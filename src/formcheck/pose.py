@@ -1,0 +1,384 @@
+"""Pose estimation: run BlazePose (full) on every frame of a clip and return a PoseTrack.
+
+Decoding runs in a child process (:mod:`formcheck.frame_feed`) while this process runs the
+model, so the two overlap on two cores. The finished track is cached on disk keyed by the
+video's content hash and the pose settings, so analysing the same clip again (with other
+analysis settings) loads it instead of running the model.
+
+Notes
+-----
+- Frames are downscaled (long side <= ``max_side``) before inference; landmarks come back
+  normalised and are scaled to the original upright resolution, so ``image_xy`` is in
+  original pixels whatever ``max_side`` is.
+- Settings and their reasons live in ``pose_settings.toml`` beside this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tomllib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import platformdirs
+from pydantic import BaseModel, ValidationError, model_validator
+
+from formcheck import people
+from formcheck.errors import ConfigError, NoPersonError, PersonTooSmallError
+from formcheck.frame_feed import FrameFeed
+from formcheck.result import VideoInfo
+from formcheck.silhouette import PROFILE_POINTS, measure_back_profile
+from formcheck.track import LANDMARKS, PoseTrack
+from formcheck.video import DEFAULT_MAX_SIDE, file_sha256, probe_video
+
+MODEL = "mediapipe.solutions.pose BlazePose full (model_complexity=1)"
+CACHE_VERSION = 1
+Progress = Callable[[int, int], None]
+_N = len(LANDMARKS)
+# Settings that change the track itself (and so key the cache); the others only judge it.
+_PASS_SETTINGS = (
+    "person_sample_interval_s", "person_min_samples", "second_person_visibility",
+    "second_person_fraction", "lifter_motion_ratio", "lifter_min_motion",
+    "identity_jump", "identity_scale",
+)  # fmt: skip
+
+
+class Setting(BaseModel):
+    """One pose setting: its value, unit, allowed range and the reason for the default."""
+
+    value: float
+    unit: str
+    min: float
+    max: float
+    source: str
+
+    @model_validator(mode="after")
+    def _in_range(self) -> Setting:
+        if not self.min <= self.value <= self.max:
+            raise ValueError(f"expected {self.min:g}..{self.max:g} {self.unit}, got {self.value}")
+        return self
+
+
+class PoseSettings(BaseModel):
+    """The pose stage's settings (see ``pose_settings.toml`` for units and reasons)."""
+
+    min_person_height: Setting
+    min_present_fraction: Setting
+    absent_report_s: Setting
+    person_sample_interval_s: Setting
+    person_min_samples: Setting
+    second_person_visibility: Setting
+    second_person_fraction: Setting
+    lifter_motion_ratio: Setting
+    lifter_min_motion: Setting
+    identity_jump: Setting
+    identity_scale: Setting
+
+    def values(self) -> dict[str, float]:
+        """Return ``{name: value}`` (what the cache key and the track's source record)."""
+        return {name: getattr(self, name).value for name in type(self).model_fields}
+
+
+def load_pose_settings(path: str | Path | None = None, **overrides: float) -> PoseSettings:
+    """Return the pose settings from ``path`` (default: the bundled file) with overrides."""
+    if path is None:
+        text = resources.files("formcheck").joinpath("pose_settings.toml").read_text()
+    else:
+        text = Path(path).read_text()
+    try:
+        raw = tomllib.loads(text)
+        for name, value in overrides.items():
+            raw[name]["value"] = value
+        return PoseSettings.model_validate(raw)
+    except (tomllib.TOMLDecodeError, ValidationError, KeyError) as exc:
+        problems = "; ".join(str(exc).splitlines()[:6])
+        raise ConfigError(f"expected valid pose settings, got: {problems}") from exc
+
+
+@dataclass
+class _Pass:
+    """Per-frame outputs of one pose pass, appended frame by frame."""
+
+    image_xy: list[np.ndarray] = field(default_factory=list)
+    world_xyz: list[np.ndarray] = field(default_factory=list)
+    visibility: list[np.ndarray] = field(default_factory=list)
+    present: list[bool] = field(default_factory=list)
+    times_s: list[float] = field(default_factory=list)
+    profile: list[np.ndarray] = field(default_factory=list)
+    sightings: list[people.Sighting] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def add_empty(self, t: float) -> None:
+        """Record a frame with no person."""
+        self.image_xy.append(np.full((_N, 2), np.nan))
+        self.world_xyz.append(np.full((_N, 3), np.nan))
+        self.visibility.append(np.zeros(_N))
+        self.present.append(False)
+        self.times_s.append(t)
+        self.profile.append(np.full((2, PROFILE_POINTS), np.nan))
+
+    def add(self, t: float, result: Any, size: tuple[int, int], scale: float) -> np.ndarray:
+        """Record a frame with a person; return its (33, 2) landmarks in original pixels."""
+        w, h = size
+        lm = result.pose_landmarks.landmark
+        norm = np.array([(p.x, p.y, p.visibility) for p in lm])
+        xy = norm[:, :2] * (w * scale, h * scale)
+        self.image_xy.append(xy)
+        world = result.pose_world_landmarks.landmark
+        self.world_xyz.append(np.array([(p.x, p.y, p.z) for p in world]))
+        self.visibility.append(norm[:, 2])
+        self.present.append(True)
+        self.times_s.append(t)
+        self.profile.append(_profile(result.segmentation_mask, xy / scale) * scale)
+        return xy
+
+
+def estimate_track(
+    path: str | Path,
+    *,
+    cache_dir: str | Path | None = None,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+    max_side: int = DEFAULT_MAX_SIDE,
+    settings: PoseSettings | None = None,
+) -> tuple[VideoInfo, PoseTrack, list[str]]:
+    """Return the video facts, the lifter's pose track and warnings for a clip.
+
+    Parameters
+    ----------
+    path : str or Path
+        The clip.
+    cache_dir : str or Path, optional
+        Where tracks are cached; default ``$FORMCHECK_CACHE_DIR`` or the user cache folder.
+    use_cache : bool
+        Read and write the cache (False always runs the model and writes nothing).
+    progress : callable, optional
+        ``progress(done, total)`` after each frame; a re-run for a second person restarts
+        the count.
+    max_side : int
+        Frames are scaled so their long side is at most this before inference (pixels).
+    settings : PoseSettings, optional
+        Defaults to :func:`load_pose_settings`.
+
+    Returns
+    -------
+    (VideoInfo, PoseTrack, list of str)
+
+    Raises
+    ------
+    InputFileError and subclasses
+        Unreadable or unusable video (see :func:`formcheck.video.probe_video`).
+    NoPersonError, PersonTooSmallError, MultiplePeopleError
+        No usable lifter.
+    """
+    path = Path(path)
+    settings = settings or load_pose_settings()
+    if not path.is_file():
+        probe_video(path)  # raises the right named error for a missing path or folder
+    sha = file_sha256(path)
+    cache_file = _cache_file(cache_dir, sha, max_side, settings)
+    if use_cache and cache_file.exists():
+        track = PoseTrack.load(cache_file)
+        info = VideoInfo(**{**track.source["video_info"], "path": str(path)})
+        warnings = list(track.source.get("warnings", []))
+        track = track.with_history(f"pose: loaded from cache {cache_file.name}")
+    else:
+        info = probe_video(path, sha256=sha)
+        track, warnings = _estimate(path, info, settings, max_side, progress)
+        if use_cache:
+            track.save(cache_file)
+    return info, track, warnings + check_track(track, settings)
+
+
+def check_track(track: PoseTrack, settings: PoseSettings) -> list[str]:
+    """Return warnings about gaps in the track, or raise if it has no usable person.
+
+    Raises
+    ------
+    NoPersonError
+        A person in fewer than ``min_present_fraction`` of the frames.
+    PersonTooSmallError
+        The person's median landmark height below ``min_person_height`` of the frame.
+    """
+    n = track.n_frames
+    found = int(track.present.sum())
+    need = settings.min_present_fraction.value
+    if n == 0 or found < max(1.0, need * n):
+        raise NoPersonError(
+            f"expected a person in at least {need:.0%} of the frames, got one in {found} of "
+            f"{n} frames: film the whole body, side on, with nobody else in frame"
+        )
+    ys = track.image_xy[track.present, :, 1]
+    height = float(np.median(np.nanmax(ys, axis=1) - np.nanmin(ys, axis=1))) / track.height
+    floor = settings.min_person_height.value
+    if height < floor:
+        raise PersonTooSmallError(
+            f"expected the person to be at least {floor:.0%} of the frame height, got "
+            f"{height:.0%} (median over {found} frames): film closer or crop to the lifter"
+        )
+    return _absent_warnings(track, settings.absent_report_s.value)
+
+
+def _estimate(
+    path: Path, info: VideoInfo, settings: PoseSettings, max_side: int, progress: Progress | None
+) -> tuple[PoseTrack, list[str]]:
+    first = _run_pass(path, info, settings, max_side, progress, search=True)
+    xy = np.array(first.image_xy).reshape(-1, _N, 2)
+    present = np.array(first.present, dtype=bool)
+    switches = people.find_identity_switches(xy, present, np.array(first.times_s), settings)
+    choice = people.choose_lifter(first.sightings, switches, info.width, settings)
+    chosen = first
+    history = f"pose: {MODEL}, {len(first.present)} frames, max_side {max_side}"
+    if choice.rerun:
+        chosen = _run_pass(path, info, settings, max_side, progress, mask_x=choice.mask_x)
+        history += f"; re-run with x {choice.mask_x} blacked out to hide a second person"
+        xy = np.array(chosen.image_xy).reshape(-1, _N, 2)
+        present = np.array(chosen.present, dtype=bool)
+        switches = people.find_identity_switches(xy, present, np.array(chosen.times_s), settings)
+    warnings = chosen.warnings + choice.warnings
+    if switches:
+        shown = ", ".join(f"{t:.1f}" for t in switches[:5])
+        warnings.append(f"the tracked body jumps suddenly at {shown} s (another person or a "
+                        "false detection); check those frames")  # fmt: skip
+    return _build_track(chosen, info, settings, max_side, history, warnings), warnings
+
+
+def _run_pass(
+    path: Path,
+    info: VideoInfo,
+    settings: PoseSettings,
+    max_side: int,
+    progress: Progress | None,
+    *,
+    search: bool = False,
+    mask_x: tuple[float, float] | None = None,
+) -> _Pass:
+    out = _Pass()
+    step = people.sample_every(info.frames, info.fps, settings.person_sample_interval_s.value,
+                               int(settings.person_min_samples.value))  # fmt: skip
+    with FrameFeed(path, (info.width, info.height), max_side=max_side) as feed:
+        # The feed (a forked child) starts before MediaPipe creates any thread.
+        tracker, static = _make_models(search)
+        with tracker:
+            for index, t, rgb in feed:
+                h, w = rgb.shape[:2]
+                scale = info.width / w
+                if mask_x is not None:
+                    rgb[:, int(mask_x[0] / scale) : int(np.ceil(mask_x[1] / scale))] = 0
+                result = tracker.process(rgb)
+                if result.pose_landmarks is None:
+                    out.add_empty(t)
+                else:
+                    xy = out.add(t, result, (w, h), scale)
+                    if static is not None and index % step == 0:
+                        out.sightings.append(_sight(static, rgb, xy, index, t, scale, settings))
+                if progress is not None:
+                    progress(index + 1, info.frames)
+        if static is not None:
+            static.close()
+        out.warnings.extend(feed.report.warnings)
+    return out
+
+
+def _sight(
+    static: Any, rgb: np.ndarray, xy: np.ndarray, index: int, t: float, scale: float,
+    settings: PoseSettings,
+) -> people.Sighting:  # fmt: skip
+    tracked = people.body_from_landmarks(xy)
+    other = people.search_second_person(static, rgb, tracked, scale,
+                                        settings.second_person_visibility.value)  # fmt: skip
+    return people.Sighting(frame=index, time_s=t, tracked=tracked, other=other)
+
+
+def _make_models(search: bool) -> tuple[Any, Any]:
+    import mediapipe as mp  # imported here: slow to load, and a cache hit never needs it
+
+    tracker = mp.solutions.pose.Pose(
+        static_image_mode=False, model_complexity=1, smooth_landmarks=True,
+        enable_segmentation=True,
+    )  # fmt: skip
+    static = None
+    if search:
+        static = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
+    return tracker, static
+
+
+def _profile(mask: np.ndarray | None, xy: np.ndarray) -> np.ndarray:
+    if mask is None:
+        return np.full((2, PROFILE_POINTS), np.nan)
+    hip = xy[[23, 24]].mean(axis=0)
+    shoulder = xy[[11, 12]].mean(axis=0)
+    return measure_back_profile(mask, hip, shoulder)
+
+
+def _build_track(
+    run: _Pass, info: VideoInfo, settings: PoseSettings, max_side: int, history: str,
+    warnings: list[str],
+) -> PoseTrack:  # fmt: skip
+    times = np.array(run.times_s, dtype=np.float64)
+    return PoseTrack(
+        image_xy=np.array(run.image_xy).reshape(-1, _N, 2),
+        world_xyz=np.array(run.world_xyz).reshape(-1, _N, 3),
+        visibility=np.array(run.visibility).reshape(-1, _N),
+        present=np.array(run.present, dtype=bool),
+        times_s=times - times[0] if times.size else times,
+        fps=info.fps,
+        width=info.width,
+        height=info.height,
+        back_profile=np.array(run.profile).reshape(-1, 2, PROFILE_POINTS),
+        source={
+            "model": MODEL,
+            "video": info.path,
+            "video_sha256": info.sha256,
+            "video_info": {k: v for k, v in asdict(info).items() if k != "path"},
+            "settings": {"max_side": max_side, **settings.values()},
+            "warnings": warnings,
+        },
+        history=[history],
+    )
+
+
+def _mediapipe_version() -> str:
+    try:
+        return metadata.version("mediapipe")  # no import: loading mediapipe takes seconds
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _absent_warnings(track: PoseTrack, min_gap_s: float) -> list[str]:
+    gaps = _absent_runs(track.present, track.times_s, 1.0 / track.fps)
+    long_gaps = [(a, b) for a, b in gaps if b - a >= min_gap_s]
+    if not long_gaps:
+        return []
+    shown = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in long_gaps[:8])
+    more = f" and {len(long_gaps) - 8} more" if len(long_gaps) > 8 else ""
+    return [f"no person found in {shown}{more} (the lifter left the frame or was hidden)"]
+
+
+def _absent_runs(
+    present: np.ndarray, times: np.ndarray, frame_s: float
+) -> list[tuple[float, float]]:
+    edges = np.diff(np.concatenate([[0], (~present).astype(np.int8), [0]]))
+    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+    pairs = zip(starts, ends, strict=True)
+    return [(float(times[a]), float(times[b - 1]) + frame_s) for a, b in pairs]
+
+
+def _cache_file(
+    cache_dir: str | Path | None, sha: str, max_side: int, settings: PoseSettings
+) -> Path:
+    if cache_dir is None:
+        cache_dir = os.environ.get("FORMCHECK_CACHE_DIR") or (
+            Path(platformdirs.user_cache_dir("formcheck")) / "tracks"
+        )
+    values = settings.values()
+    key = {"cache": CACHE_VERSION, "model": MODEL, "mediapipe": _mediapipe_version(),
+           "max_side": max_side, "settings": {k: values[k] for k in _PASS_SETTINGS}}  # fmt: skip
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
+    return Path(cache_dir) / f"{sha[:24]}-{digest}.npz"

@@ -1,0 +1,407 @@
+"""Video input: probe a clip once at the boundary, then stream its upright, downscaled frames.
+
+Everything about the file that later stages rely on (frame rate, frame count, upright size,
+rotation, codec) is read here and returned as :class:`formcheck.result.VideoInfo`. Problems
+with the file are raised as named errors from :mod:`formcheck.errors` whose messages say what
+was expected and what was received.
+
+Notes
+-----
+Rotation: phones store portrait clips as landscape frames plus a display matrix. FFmpeg
+reports the matrix as a counter-clockwise angle; :class:`VideoInfo` stores the clockwise
+rotation the player applies (0/90/180/270) and :func:`iter_frames` yields frames already
+turned upright. Mirroring flags in the display matrix are not applied (phones do not write
+them for the rear camera).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import av
+import numpy as np
+
+from formcheck.errors import (
+    CorruptVideoError,
+    FrameRateError,
+    InputFileError,
+    NoFramesError,
+    NotAVideoError,
+)
+from formcheck.result import VideoInfo
+
+#: Frame rates a phone or camera records; outside this the file's timing is not trusted.
+MIN_FPS = 5.0
+MAX_FPS = 240.0
+DEFAULT_MAX_SIDE = 960
+_ACCEPTED = "a video file (mp4/mov/webm, H.264/HEVC/VP9)"
+# Container signatures: a file that starts like a video container but will not open is
+# corrupt; anything else is simply not a video.
+_SIGNATURES: tuple[tuple[int, bytes], ...] = (
+    (4, b"ftyp"),
+    (4, b"moov"),
+    (4, b"mdat"),
+    (4, b"free"),
+    (4, b"wide"),
+    (0, b"\x1a\x45\xdf\xa3"),  # EBML: webm / mkv
+    (0, b"RIFF"),
+    (0, b"\x00\x00\x01\xba"),  # MPEG program stream
+    (0, b"G"),  # MPEG transport stream sync byte
+)
+_IMAGE_DEMUXERS = ("image2", "_pipe")
+
+
+@dataclass
+class Frame:
+    """One decoded frame: its index, presentation time and upright RGB pixels."""
+
+    index: int
+    time_s: float
+    image: np.ndarray  # (h, w, 3) uint8 RGB, upright, long side <= max_side
+
+
+@dataclass
+class _StreamFacts:
+    """What a demux pass over the packets found."""
+
+    packets: int = 0
+    first_pts: int | None = None
+    last_pts: int | None = None
+    durations: list[int] = field(default_factory=list)
+    read_error: str | None = None
+    rotation_ccw: int = 0
+    coded_size: tuple[int, int] | None = None
+    decode_errors: int = 0
+
+
+def file_sha256(path: str | Path, chunk_bytes: int = 1 << 20) -> str:
+    """Return the hex SHA-256 of a file's content, read in chunks (constant memory)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk_bytes):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def target_size(width: int, height: int, max_side: int) -> tuple[int, int]:
+    """Return ``(width, height)`` scaled so the long side is at most ``max_side`` (no upscale)."""
+    scale = min(1.0, max_side / max(width, height))
+    return max(2, round(width * scale)), max(2, round(height * scale))
+
+
+def clockwise_rotation(rotation_ccw: float) -> int:
+    """Return the clockwise display rotation (0/90/180/270) for FFmpeg's counter-clockwise angle."""
+    return round(-rotation_ccw / 90.0) % 4 * 90
+
+
+def probe_video(path: str | Path, *, sha256: str | None = None) -> VideoInfo:
+    """Return the facts about a video file, or raise a named error saying what is wrong.
+
+    Parameters
+    ----------
+    path : str or Path
+        The clip to read.
+    sha256 : str, optional
+        The file's content hash when the caller has already computed it.
+
+    Returns
+    -------
+    VideoInfo
+        Upright size, rotation, frame rate, frame count, duration, codec and content hash.
+
+    Raises
+    ------
+    InputFileError, NotAVideoError, CorruptVideoError, NoFramesError, FrameRateError
+        See :mod:`formcheck.errors`.
+
+    Notes
+    -----
+    The packets are demuxed once (no decoding) to count frames and check the timestamps, and
+    decoded only until the first picture comes out, so probing costs a small fraction of a
+    full decode.
+    """
+    path = Path(path)
+    _check_readable(path)
+    sha = sha256 or file_sha256(path)
+    container = _open_container(path)
+    with container:
+        stream = _video_stream(container, path)
+        facts = _scan_packets(container, stream)
+        codec = stream.codec_context.name
+        _check_decodable(facts, codec, int(stream.frames or 0), path)
+        rate = _frame_rate(stream, facts, path)
+        tb = float(stream.time_base) if stream.time_base is not None else 1.0 / rate
+    assert facts.coded_size is not None  # _check_decodable guarantees it
+    width, height = facts.coded_size
+    rotation = clockwise_rotation(facts.rotation_ccw)
+    if rotation in (90, 270):
+        width, height = height, width
+    frames = max(facts.packets, 1)
+    span = 0.0
+    if facts.first_pts is not None and facts.last_pts is not None:
+        span = (facts.last_pts - facts.first_pts) * tb
+    return VideoInfo(
+        path=str(path),
+        sha256=sha,
+        fps=rate,
+        frames=frames,
+        duration_s=span + 1.0 / rate,
+        width=width,
+        height=height,
+        rotation=rotation,
+        codec=codec,
+        variable_frame_rate=_is_variable(facts.durations),
+    )
+
+
+def iter_frames(path: str | Path, max_side: int = DEFAULT_MAX_SIDE) -> FrameStream:
+    """Return a streaming iterator of upright RGB frames, long side at most ``max_side``.
+
+    The returned :class:`FrameStream` is an ``Iterator[Frame]``; after (or during) iteration
+    its ``truncated`` flag and ``warnings`` list say whether the file ended early.
+    """
+    return FrameStream(path, max_side=max_side)
+
+
+class FrameStream(Iterator[Frame]):
+    """An iterator over a clip's frames that records decode problems instead of failing.
+
+    Frames are decoded one at a time and converted (colour, scale) by swscale, so memory does
+    not grow with the clip's length. Errors after at least one good frame end the stream and
+    set ``truncated``; an error before any frame raises :class:`CorruptVideoError`.
+
+    Attributes
+    ----------
+    truncated : bool
+        True when decoding stopped before the end of the file.
+    warnings : list of str
+        Human-readable notes on what went wrong (for the analysis warnings).
+    decode_errors : int
+        Packets the decoder rejected.
+    """
+
+    def __init__(self, path: str | Path, max_side: int = DEFAULT_MAX_SIDE) -> None:
+        self.path = Path(path)
+        self.max_side = int(max_side)
+        self.truncated = False
+        self.warnings: list[str] = []
+        self.decode_errors = 0
+        self.frames_read = 0
+        self._gen: Generator[Frame, None, None] = self._generate()
+
+    def __next__(self) -> Frame:
+        return next(self._gen)
+
+    def close(self) -> None:
+        """Stop decoding and release the file."""
+        self._gen.close()
+
+    def _generate(self) -> Generator[Frame, None, None]:
+        _check_readable(self.path)
+        container = _open_container(self.path)
+        with container:
+            stream = _video_stream(container, self.path)
+            stream.thread_type = "AUTO"
+            rate = float(stream.average_rate or stream.guessed_rate or 30.0)
+            end_s = _indexed_end_s(stream)
+            last_s = 0.0
+            size: tuple[int, int] | None = None
+            t0: float | None = None
+            for frame in self._decoded(container, stream):
+                if size is None:
+                    size = target_size(frame.width, frame.height, self.max_side)
+                turns = clockwise_rotation(frame.rotation) // 90
+                rgb = frame.reformat(
+                    width=size[0], height=size[1], format="rgb24", interpolation="BILINEAR"
+                ).to_ndarray()
+                if turns:
+                    rgb = np.ascontiguousarray(np.rot90(rgb, k=-turns))
+                t = float(frame.time) if frame.pts is not None else self.frames_read / rate
+                t0 = t if t0 is None else t0
+                last_s = t
+                yield Frame(index=self.frames_read, time_s=t - t0, image=rgb)
+                self.frames_read += 1
+        self._check_complete(end_s, last_s)
+
+    def _decoded(self, container: av.container.InputContainer, stream: av.VideoStream) -> Iterator:
+        packets = container.demux(stream)
+        while True:
+            try:
+                packet = next(packets)
+            except StopIteration:
+                return
+            except av.error.FFmpegError as exc:
+                self._mark_truncated(f"reading stopped at frame {self.frames_read}: {exc}")
+                return
+            try:
+                yield from packet.decode()
+            except av.error.FFmpegError as exc:
+                self.decode_errors += 1
+                if self.frames_read == 0 and self.decode_errors > 50:
+                    raise CorruptVideoError(
+                        f"expected decodable video, got 50 undecodable packets before any "
+                        f"frame ({exc}): {self.path.name}"
+                    ) from exc
+
+    def _check_complete(self, end_s: float | None, last_s: float) -> None:
+        if self.frames_read == 0:
+            raise CorruptVideoError(
+                f"expected decodable video, got no decodable frame "
+                f"({self.decode_errors} decode errors): {self.path.name}"
+            )
+        # The container's index says where the stream ends; pictures stopping well before
+        # that mean the file's data ends early (an interrupted copy or upload). Frame counts
+        # are not compared because edit lists legitimately drop packets.
+        if not self.truncated and end_s and last_s < end_s - max(0.5, 0.05 * end_s):
+            self._mark_truncated(
+                f"pictures stop at {last_s:.1f} s of the {end_s:.1f} s its index lists"
+            )
+        if self.decode_errors and not self.truncated:
+            self.warnings.append(
+                f"{self.decode_errors} damaged packet(s) skipped while decoding {self.path.name}"
+            )
+
+    def _mark_truncated(self, why: str) -> None:
+        self.truncated = True
+        self.warnings.append(
+            f"the video file looks truncated: {why}; analysed the {self.frames_read} "
+            f"frame(s) that decoded"
+        )
+
+
+def _indexed_end_s(stream: av.VideoStream) -> float | None:
+    if not stream.duration or stream.time_base is None:
+        return None
+    return float((stream.duration + (stream.start_time or 0)) * stream.time_base)
+
+
+def _check_readable(path: Path) -> None:
+    if not path.exists():
+        raise InputFileError(f"expected {_ACCEPTED}, got a path that does not exist: {path}")
+    if not path.is_file():
+        raise InputFileError(f"expected {_ACCEPTED}, got a directory or special file: {path}")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1)
+    except OSError as exc:
+        raise InputFileError(f"expected a readable file, got {exc.strerror}: {path}") from exc
+    if not head:
+        raise NotAVideoError(f"expected {_ACCEPTED}, got an empty file (0 bytes): {path.name}")
+
+
+def _open_container(path: Path) -> av.container.InputContainer:
+    try:
+        return av.open(str(path), mode="r")
+    except av.error.FFmpegError as exc:
+        if _looks_like_container(path):
+            raise CorruptVideoError(
+                f"expected a readable video container, got a damaged one ({exc.strerror}): "
+                f"{path.name}"
+            ) from exc
+        raise NotAVideoError(
+            f"expected {_ACCEPTED}, got a file that is not a video: {path.name}"
+        ) from exc
+
+
+def _looks_like_container(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    return any(head[off : off + len(sig)] == sig for off, sig in _SIGNATURES)
+
+
+def _video_stream(container: av.container.InputContainer, path: Path) -> av.VideoStream:
+    fmt = container.format.name
+    if not container.streams.video:
+        kinds = ", ".join(sorted({str(s.type) for s in container.streams})) or "none"
+        raise NotAVideoError(
+            f"expected {_ACCEPTED}, got a file with no video stream (streams: {kinds}): {path.name}"
+        )
+    if fmt == "image2" or fmt.endswith("_pipe"):
+        raise NotAVideoError(
+            f"expected {_ACCEPTED}, got a still image ({fmt.removesuffix('_pipe')}): {path.name}"
+        )
+    return container.streams.video[0]
+
+
+def _scan_packets(container: av.container.InputContainer, stream: av.VideoStream) -> _StreamFacts:
+    facts = _StreamFacts()
+    pts: list[int] = []
+    packets = container.demux(stream)
+    while True:
+        try:
+            packet = next(packets)
+        except StopIteration:
+            break
+        except av.error.FFmpegError as exc:
+            facts.read_error = str(exc)
+            break
+        if packet.size == 0:
+            continue  # the flush packet at the end
+        facts.packets += 1
+        if packet.pts is not None:
+            pts.append(packet.pts)
+        if facts.coded_size is None:
+            _decode_first(packet, facts)
+    if pts:
+        ordered = np.sort(np.asarray(pts, dtype=np.int64))
+        facts.first_pts, facts.last_pts = int(ordered[0]), int(ordered[-1])
+        facts.durations = np.diff(ordered).tolist()
+    return facts
+
+
+def _decode_first(packet: av.Packet, facts: _StreamFacts) -> None:
+    try:
+        frames = packet.decode()
+    except av.error.FFmpegError:
+        facts.decode_errors += 1
+        return
+    for frame in frames:
+        facts.coded_size = (frame.width, frame.height)
+        facts.rotation_ccw = int(frame.rotation)
+        return
+
+
+def _check_decodable(facts: _StreamFacts, codec: str, claimed: int, path: Path) -> None:
+    if facts.coded_size is not None:
+        return
+    if facts.packets == 0 and claimed == 0:
+        raise NoFramesError(
+            f"expected a video with at least one frame, got a {codec} stream "
+            f"with no frames: {path.name}"
+        )
+    raise CorruptVideoError(
+        f"expected decodable {codec} video, got {facts.packets} packets of which none "
+        f"decoded ({facts.decode_errors} decode errors): {path.name}"
+    )
+
+
+def _frame_rate(stream: av.VideoStream, facts: _StreamFacts, path: Path) -> float:
+    rate = stream.average_rate or stream.guessed_rate
+    value = float(rate) if rate else 0.0
+    if value <= 0 and facts.durations and stream.time_base is not None:
+        span = sum(facts.durations) * float(stream.time_base)
+        value = len(facts.durations) / span if span > 0 else 0.0
+    if value <= 0:
+        raise FrameRateError(
+            f"expected a frame rate between {MIN_FPS:g} and {MAX_FPS:g} fps, got a stream "
+            f"with no frame rate: {path.name}"
+        )
+    if not MIN_FPS <= value <= MAX_FPS:
+        raise FrameRateError(
+            f"expected a frame rate between {MIN_FPS:g} and {MAX_FPS:g} fps, got "
+            f"{value:.3g} fps: {path.name}"
+        )
+    return value
+
+
+def _is_variable(durations: list[int]) -> bool:
+    # Muxers round each frame duration to the time base, so a 1-2 tick wobble is still a
+    # constant rate; a real variable-rate clip varies by more than that and by >0.1 %.
+    if len(durations) < 2:
+        return False
+    d = np.asarray(durations, dtype=np.float64)
+    lo, hi, mid = np.percentile(d, 1), np.percentile(d, 99), np.median(d)
+    return bool(hi - lo > 2 and mid > 0 and (hi - lo) / mid > 1e-3)

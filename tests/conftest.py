@@ -1,0 +1,49 @@
+"""Shared fixtures: paths to the real data beside the repository, and saved pose tracks."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from formcheck.track import PoseTrack
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SAMPLE = REPO / "samples" / "side_bodyweight_squat_2reps.mp4"
+
+
+def require_shared() -> Path:
+    """Return ../shared/data, or skip (fail in CI) when it is not beside the repository."""
+    if not (SHARED / "clips.json").exists():
+        if os.environ.get("FORMCHECK_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"expected the shared clips at {SHARED} in CI")
+        pytest.skip(f"real clips not found at {SHARED} (a fresh clone has no ../shared)")
+    return SHARED
+
+
+def clip_catalogue() -> dict[str, dict]:
+    """Return clips.json items by clip stem ({} when the shared data is absent)."""
+    path = SHARED / "clips.json"
+    if not path.exists():
+        return {}
+    items = json.loads(path.read_text())["items"]
+    return {Path(i["file"]).stem: i for i in items if "lift" in i}
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    return require_shared()
+
+
+@pytest.fixture(scope="session")
+def pose_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One pose-track cache for the whole run, so each clip meets the model once."""
+    return tmp_path_factory.mktemp("pose-cache")
+
+
+def load_fixture_track(name: str) -> PoseTrack:
+    return PoseTrack.load(FIXTURES / "tracks" / f"{name}.npz")

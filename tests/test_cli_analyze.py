@@ -1,0 +1,85 @@
+"""The analyze command: output files and one-line named errors for bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from formcheck.cli import main
+from formcheck.config import load_rules, parse_overrides
+from formcheck.errors import ConfigError
+
+from .conftest import SAMPLE
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_sample_json_and_csv(tmp_path: Path) -> None:
+    out_json, out_csv = tmp_path / "a.json", tmp_path / "a.csv"
+    code, output = _run(
+        "analyze", str(SAMPLE), "--json", str(out_json), "--csv", str(out_csv),
+        "--height-cm", "170", "--cache-dir", str(tmp_path / "cache"),
+    )  # fmt: skip
+    assert code == 0, output
+    doc = json.loads(out_json.read_text())
+    assert doc["schema"] == "formcheck.analysis/1"
+    assert {"video", "lift", "style", "view", "reps", "warnings"} <= set(doc)
+    assert {"path", "fps", "frames", "duration_s", "width", "height", "rotation"} <= set(
+        doc["video"]
+    )
+    assert len(doc["reps"]) == 2
+    for rep in doc["reps"]:
+        assert {"index", "start_s", "bottom_s", "end_s", "partial", "metrics", "faults"} <= set(rep)
+        assert rep["metrics"]["mean_concentric_velocity"]["unit"] == "m/s"
+    header = out_csv.read_text().splitlines()[0].split(",")
+    assert header[:3] == ["frame", "time_s", "rep"] and "knee_deg" in header
+    assert len(out_csv.read_text().splitlines()) == doc["video"]["frames"] + 1
+    assert "What to fix first" in output and "not a doctor" in output
+
+
+def test_missing_file_is_one_line_error(tmp_path: Path) -> None:
+    code, output = _run("analyze", str(tmp_path / "nope.mp4"))
+    assert code == 2
+    assert "InputFileError" in output and "Traceback" not in output
+
+
+def test_text_file_is_not_a_video(tmp_path: Path) -> None:
+    fake = tmp_path / "notes.mp4"
+    fake.write_text("squat 100 kg 5x5\n" * 50)
+    code, output = _run("analyze", str(fake))
+    assert code == 2 and "NotAVideoError" in output and "Traceback" not in output
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (["--threshold", "forward_lean=abc"], "KEY=NUMBER"),
+        (["--threshold", "no_such_fault=3"], "no_such_fault"),
+        (["--set", "signals.nope=3"], "signals.nope"),
+        (["--height-cm", "20"], "100-250"),
+    ],
+)
+def test_bad_flags_are_named(args: list[str], match: str, tmp_path: Path) -> None:
+    code, output = _run("analyze", str(SAMPLE), "--cache-dir", str(tmp_path), *args)
+    assert code == 2 and match in output and "Traceback" not in output
+
+
+def test_bad_rules_file_names_file_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "rules.toml"
+    bad.write_text('version = 1\n[faults.x]\ntitle = "x"\n[styles]\n')
+    with pytest.raises(ConfigError, match=r"rules.toml: .*faults\.x\.lift"):
+        load_rules(bad)
+    with pytest.raises(ConfigError, match="expected valid TOML"):
+        bad.write_text("version = = 1")
+        load_rules(bad)
+
+
+def test_overrides_report_every_bad_pair_at_once() -> None:
+    with pytest.raises(ConfigError, match=r"\['a', 'b=x'\]"):
+        parse_overrides(["a", "b=x", "c=1"])
