@@ -17,6 +17,7 @@ from formcheck.config import RuleBook, Settings, load_rules, load_settings
 from formcheck.deadlift import pull_metrics
 from formcheck.errors import ConfigError, LifterLeftFrameError
 from formcheck.faults import find_faults, summarize
+from formcheck.lift import detect_lift
 from formcheck.metrics import (
     add_velocity,
     back_bulge,
@@ -30,7 +31,8 @@ from formcheck.signals import _runs, clean_track
 from formcheck.track import PoseTrack
 from formcheck.view import FILMING_ADVICE, detect_view
 
-LIFTS = ("squat", "deadlift")
+LIFTS = ("auto", "squat", "deadlift")
+DEFAULT_STYLE = {"squat": "high_bar", "deadlift": "conventional"}
 MIN_PRESENT_FRACTION = 0.2
 
 
@@ -64,15 +66,19 @@ def analyze_track(
     track: PoseTrack,
     video: VideoInfo,
     *,
-    lift: str = "squat",
-    style: str = "high_bar",
+    lift: str = "auto",
+    style: str | None = None,
     settings: Settings | None = None,
     rules: RuleBook | None = None,
     thresholds: dict[str, float] | None = None,
     height_cm: float | None = None,
     warnings_in: list[str] | None = None,
 ) -> Analysis:
-    """Return the analysis of a raw pose track (the stages after pose estimation)."""
+    """Return the analysis of a raw pose track (the stages after pose estimation).
+
+    ``lift="auto"`` tells a squat from a deadlift from the motion (:mod:`formcheck.lift`);
+    ``style=None`` takes the lift's default preset (high_bar, conventional).
+    """
     with warnings.catch_warnings():
         # Landmarks hidden for a whole window give all-NaN slices; NaN is the right answer
         # there and every stage checks for it, so numpy's warning is only noise.
@@ -96,19 +102,18 @@ def _analyze_track(
     video: VideoInfo,
     *,
     lift: str,
-    style: str,
+    style: str | None,
     settings: Settings | None,
     rules: RuleBook | None,
     thresholds: dict[str, float] | None,
     height_cm: float | None,
     warnings: list[str] | None,
 ) -> Analysis:
-    if lift not in LIFTS:
-        raise ConfigError(f"--lift: expected one of {LIFTS}, got {lift!r}")
-    if height_cm is not None and not 100 <= height_cm <= 250:
-        raise ConfigError(f"--height-cm: expected 100-250 cm, got {height_cm:g}")
+    _check_inputs(lift, height_cm)
     settings = settings or load_settings()
-    book = (rules or load_rules()).for_style(style, thresholds)
+    rules = rules or load_rules()
+    if style is not None:
+        rules.for_style(style)  # an unknown style is an error before any work is done
     notes = list(warnings or [])
     if track.present.mean() < MIN_PRESENT_FRACTION:
         raise LifterLeftFrameError(
@@ -117,6 +122,8 @@ def _analyze_track(
         )
     notes += _absences(track)
     clean = clean_track(track, settings)
+    lift, style, lift_reason = _resolve_lift(clean, settings, rules, lift, style)
+    book = rules.for_style(style, thresholds)
     seg = segment_reps(clean, settings, lift)
     view = detect_view(clean, settings, seg.leg_length_px)
     series = compute_series(clean, view, seg)
@@ -169,15 +176,42 @@ def _analyze_track(
         },
         series=series,
         times_s=t,
-        lift_reason=f"{lift} (chosen by the user)",
+        lift_reason=lift_reason,
     )
+
+
+def _check_inputs(lift: str, height_cm: float | None) -> None:
+    """Raise one ConfigError naming every bad argument."""
+    problems = []
+    if lift not in LIFTS:
+        problems.append(f"--lift: expected one of {LIFTS}, got {lift!r}")
+    if height_cm is not None and not 100 <= height_cm <= 250:
+        problems.append(f"--height-cm: expected 100-250 cm, got {height_cm:g}")
+    if problems:
+        raise ConfigError("; ".join(problems))
+
+
+def _resolve_lift(
+    clean: PoseTrack, settings: Settings, rules: RuleBook, lift: str, style: str | None
+) -> tuple[str, str, str]:
+    """Return (lift, style, reason): the user's choice, implied by the style, or detected."""
+    style_lift = rules.styles[style].lift if style is not None else None
+    if lift == "auto" and style_lift is not None:
+        return style_lift, str(style), f"{style_lift} (implied by --style {style})"
+    if lift == "auto":
+        guess = detect_lift(clean, settings)
+        return guess.lift, DEFAULT_STYLE[guess.lift], guess.reason
+    if style_lift is not None and style_lift != lift:
+        fitting = sorted(k for k, v in rules.styles.items() if v.lift == lift)
+        raise ConfigError(f"--style: expected a {lift} style {fitting}, got {style!r}")
+    return lift, style or DEFAULT_STYLE[lift], f"{lift} (chosen by the user)"
 
 
 def analyze_video(
     path: str | Path,
     *,
-    lift: str = "squat",
-    style: str = "high_bar",
+    lift: str = "auto",
+    style: str | None = None,
     settings: Settings | None = None,
     rules: RuleBook | None = None,
     thresholds: dict[str, float] | None = None,

@@ -29,12 +29,23 @@ COLUMNS = [
     ("knee_past_toes", "knee>toe", "{:+.2f}"),
     ("bar_drift", "bar", "{:.2f}"),
     ("mean_concentric_velocity", "m/s", "{:.2f}"),
+    ("start_trunk_lean_deg", "set lean°", "{:.0f}"),
+    ("start_hip_deg", "set hip°", "{:.0f}"),
+    ("early_pull_lean_change_deg", "hips-up°", "{:+.0f}"),
+    ("bar_from_midfoot", "bar", "{:+.2f}"),
+    ("lockout_lean_back_deg", "lean back°", "{:+.0f}"),
+    ("knee_width_ratio", "knees/feet", "{:.2f}"),
+    ("stance_width_ratio", "stance", "{:.2f}"),
+    ("lateral_shift", "shift", "{:+.2f}"),
+    ("uneven_depth", "uneven", "{:.2f}"),
 ]
 TEMPO = ("descent_s", "pause_s", "ascent_s")
+DEADLIFT_TEMPO = ("pull_s", "lockout_s", "lower_s")
 LEGEND = (
     "depth: thigh below parallel (+) or above (-); knee: smallest knee angle; lean: trunk "
     "from vertical; hips-1st: lean gained early in the ascent; neck: bend from standing "
-    "(+ up); heel, knee>toe, bar: foot lengths; tempo: down/pause/up seconds"
+    "(+ up); heel, knee>toe, bar: foot lengths; tempo: down/pause/up seconds (deadlift: "
+    "pull/lockout/lower; hips-up: lean gained early in the pull; lean back: at lockout)"
 )
 
 
@@ -57,6 +68,7 @@ def render(analysis: Analysis) -> None:
     view = analysis.view
     facing = f", facing {view.facing}" if view.facing else ""
     console.print(f"view: [bold]{view.view}[/]{facing} ({view.reason})")
+    console.print(f"lift: {analysis.lift_reason}", highlight=False)
     used = [c for c in COLUMNS if any(c[0] in r.metrics for r in analysis.reps)]
     table = Table(title=f"{len(analysis.reps)} rep(s)", header_style="bold", caption=LEGEND)
     for header in ["rep", "time s", *[c[1] for c in used], "tempo s", "faults"]:
@@ -64,7 +76,8 @@ def render(analysis: Analysis) -> None:
     for rep in analysis.reps:
         m = rep.metrics
         cells = [_fmt(m[c[0]].value if c[0] in m else None, c[2]) for c in used]
-        tempo = "/".join(_fmt(m[k].value if k in m else None, "{:.1f}") for k in TEMPO)
+        keys = DEADLIFT_TEMPO if analysis.lift == "deadlift" else TEMPO
+        tempo = "/".join(_fmt(m[k].value if k in m else None, "{:.1f}") for k in keys)
         faults = ", ".join(dict.fromkeys(f.id for f in rep.faults)) or "-"
         label = f"{rep.index}{' partial' if rep.partial else ''}"
         table.add_row(label, f"{rep.start_s:.1f}-{rep.end_s:.1f}", *cells, tempo, faults)
@@ -88,7 +101,11 @@ def render(analysis: Analysis) -> None:
 @click.command()
 @click.argument("video", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--lift", type=click.Choice(["squat", "deadlift"]), default="squat", show_default=True
+    "--lift",
+    type=click.Choice(["auto", "squat", "deadlift"]),
+    default="auto",
+    show_default=True,
+    help="auto tells a squat from a deadlift from the motion and says why.",
 )
 @click.option(
     "--style",
@@ -172,7 +189,6 @@ def analyze(
     """Analyse a squat video: reps, per-rep measurements and form faults."""
     settings = load_settings(config_path).with_overrides(parse_overrides(sets))
     rules = load_rules(rules_path)
-    style = style or ("conventional" if lift == "deadlift" else "high_bar")
     with Progress(
         TextColumn("[bold]pose[/]"),
         BarColumn(),
