@@ -17,6 +17,7 @@ from formcheck.config import RuleBook, Settings, load_rules, load_settings
 from formcheck.deadlift import pull_metrics
 from formcheck.errors import ConfigError, LifterLeftFrameError
 from formcheck.faults import find_faults, summarize
+from formcheck.frontview import front_metrics
 from formcheck.lift import detect_lift
 from formcheck.metrics import (
     add_velocity,
@@ -137,6 +138,9 @@ def _analyze_track(
         ]
     else:
         metrics = [rep_metrics(clean, view, series, w, bulge, standing) for w in seg.reps]
+        if view.view in ("front", "back"):
+            for m, w in zip(metrics, seg.reps, strict=True):
+                m.update(front_metrics(clean, w, standing))
     if height_cm is not None and reps:
         add_velocity(clean, seg.reps, metrics, seg.leg_length_px, height_cm)
     for rep, m, w in zip(reps, metrics, seg.reps, strict=True):
@@ -167,7 +171,7 @@ def _analyze_track(
         settings={
             "analysis": settings.flat(),
             "thresholds": {
-                fid: {"value": r.threshold, "unit": r.unit, "series": r.series}
+                fid: {"value": r.threshold, "upper": r.upper, "unit": r.unit, "series": r.series}
                 for fid, r in book.faults.items()
                 if r.lift == lift
             },
