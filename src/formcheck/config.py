@@ -54,6 +54,7 @@ class FaultRule(BaseModel):
     priority: int = Field(ge=1, le=99)
     series: str | None = None
     evidence_note: str = ""  # said with every finding of this fault (e.g. what it cannot tell)
+    only_styles: list[str] = []  # judged only under these styles (empty = every style)
     min_reps_fraction: float = 0.0
 
     @model_validator(mode="after")
@@ -117,6 +118,8 @@ class RuleBook(BaseModel):
             raise ConfigError(
                 "threshold override: expected lower < upper, got " + "; ".join(problems)
             )
+        # A style-specific check (front-squat elbows) does not apply under other styles.
+        faults = {k: v for k, v in faults.items() if not v.only_styles or style in v.only_styles}
         return self.model_copy(update={"faults": faults})
 
 
