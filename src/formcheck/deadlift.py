@@ -24,9 +24,6 @@ from formcheck.result import Metric, ViewResult
 from formcheck.signals import interior_angle, midpoint
 from formcheck.track import PoseTrack
 
-# The shoulders must have made this fraction of their floor-to-lockout rise before the "early
-# pull" window closes: about the bar passing the knees in a conventional pull.
-EARLY_PULL_FRACTION = 0.4
 # How far before the detected start to look for the set position (s): the pull's start is
 # where the trunk has already left the floor angle by reps.dl_exit_lean.
 SET_SEARCH_S = 1.5
@@ -81,14 +78,14 @@ def lift_off_frame(track: PoseTrack, rep: RepWindow, leg_px: float) -> int:
     return min(a + int(near[-1]), rep.start)
 
 
-def _early_pull_end(shoulder_y: np.ndarray, set_frame: int, rep: RepWindow) -> int:
-    """Return the frame where the shoulders have made EARLY_PULL_FRACTION of their rise.
+def _early_pull_end(shoulder_y: np.ndarray, set_frame: int, rep: RepWindow, fraction: float) -> int:
+    """Return the frame where the shoulders have made ``fraction`` of their rise.
 
     The shoulders, not the hips, close the window: when the hips shoot up the shoulders lag,
     so the window stretches over the whole of the fault instead of ending as the hips rise.
     """
     top = np.nanmedian(shoulder_y[rep.bottom_first : rep.bottom_last + 1])
-    target = shoulder_y[set_frame] + EARLY_PULL_FRACTION * (top - shoulder_y[set_frame])
+    target = shoulder_y[set_frame] + fraction * (top - shoulder_y[set_frame])
     risen = np.nan_to_num(shoulder_y[set_frame : rep.bottom + 1], nan=-np.inf) >= target
     above = np.flatnonzero(risen)
     return set_frame + int(above[0]) if above.size else rep.bottom
@@ -210,7 +207,9 @@ def pull_metrics(
     hip_xy = midpoint(track, "left_hip", "right_hip")
     lean = signed_lean(hip_xy, shoulder, facing or 1.0)
     set_frame = lift_off_frame(track, rep, leg_px)
-    early = _early_pull_end(shoulder[:, 1], set_frame, rep)
+    early = _early_pull_end(
+        shoulder[:, 1], set_frame, rep, settings.get("deadlift.early_pull_fraction")
+    )
     early_lean = _nanmax(lean[set_frame : early + 1])
     foot_px = settings.get("view.foot_length") * leg_px
     t = track.times_s
