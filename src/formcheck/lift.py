@@ -43,10 +43,11 @@ def detect_lift(track: PoseTrack, settings: Settings) -> LiftGuess:
 
     Notes
     -----
-    Hands below the knees at the bottom decide, unless the trunk never bends as far as a
-    deadlift's (a squat holding dumbbells at the sides). With the wrists hidden (a bar
-    across the back hides them side on) the trunk angle alone decides; with neither cue the
-    clip is taken as a squat and the reason says so.
+    Hands clearly below the knees at the bottom mean a deadlift, unless the trunk never bends
+    as far as a deadlift's (a squat holding dumbbells at the sides); hands clearly above mean
+    a squat. With the wrists hidden (a bar across the back hides them side on) or near knee
+    height, the trunk angle decides; with neither cue the clip is taken as a squat and the
+    reason says so.
     """
     shoulder = midpoint(track, "left_shoulder", "right_shoulder")
     hip = midpoint(track, "left_hip", "right_hip")
@@ -60,45 +61,28 @@ def detect_lift(track: PoseTrack, settings: Settings) -> LiftGuess:
     seen = low & np.isfinite(drop)
     hands = float(np.median(drop[seen])) if seen.sum() >= max(3, 0.3 * low.sum()) else None
     hands_min = settings.get("lift.hands_below_knees")
-    lean_min = settings.get("lift.deadlift_min_lean")
+    hands_up = settings.get("lift.hands_above_knees")
     lean_text = "unknown" if lean95 is None else f"{lean95:.0f} deg"
-    if hands is not None:
-        where = f"wrists {abs(hands):.2f} torso lengths {'below' if hands > 0 else 'above'}"
-        if hands > hands_min and (lean95 is None or lean95 >= settings.get("lift.squat_max_lean")):
-            return LiftGuess(
-                "deadlift",
-                f"deadlift (detected: {where} the knees at the bottom, "
-                f"trunk bent up to {lean_text} from vertical)",
-                hands,
-                lean95,
+    bent = lean95 is not None and lean95 >= settings.get("lift.deadlift_min_lean")
+    if hands is not None and hands > hands_min:
+        where = f"wrists {hands:.2f} torso lengths below the knees at the bottom"
+        if lean95 is not None and lean95 < settings.get("lift.squat_max_lean"):
+            why = (
+                f"{where}, but the trunk stays within {lean_text} of vertical: weights at the sides"
             )
-        if hands > hands_min:
-            return LiftGuess(
-                "squat",
-                f"squat (detected: {where} the knees at the bottom, but the trunk stays within "
-                f"{lean_text} of vertical: weights held at the sides)",
-                hands,
-                lean95,
-            )
-        return LiftGuess(
-            "squat",
-            f"squat (detected: {where} the knees at the bottom - a bar on the shoulders or "
-            f"hands up; trunk up to {lean_text} from vertical)",
-            hands,
-            lean95,
+            return LiftGuess("squat", f"squat (detected: {why})", hands, lean95)
+        why = f"{where}, trunk bent up to {lean_text} from vertical"
+        return LiftGuess("deadlift", f"deadlift (detected: {why})", hands, lean95)
+    if hands is not None and hands < -hands_up:
+        why = (
+            f"wrists {-hands:.2f} torso lengths above the knees at the bottom - a bar on the "
+            f"shoulders or hands up; trunk up to {lean_text} from vertical"
         )
-    if lean95 is not None and lean95 >= lean_min:
-        return LiftGuess(
-            "deadlift",
-            f"deadlift (detected: wrists hidden; trunk bent up to {lean_text} from vertical, "
-            f"beyond a squat's)",
-            None,
-            lean95,
-        )
-    return LiftGuess(
-        "squat",
-        f"squat (detected: wrists hidden; trunk up to {lean_text} from vertical; "
-        "use --lift deadlift if this is a deadlift)",
-        None,
-        lean95,
-    )
+        return LiftGuess("squat", f"squat (detected: {why})", hands, lean95)
+    # Wrists hidden, or level with the knees (not clear either way): the trunk angle decides.
+    seen = "wrists hidden" if hands is None else "wrists near knee height at the bottom"
+    if bent:
+        why = f"{seen}; trunk bent up to {lean_text} from vertical, beyond a squat's"
+        return LiftGuess("deadlift", f"deadlift (detected: {why})", hands, lean95)
+    why = f"{seen}; trunk up to {lean_text} from vertical; use --lift deadlift if it is one"
+    return LiftGuess("squat", f"squat (detected: {why})", hands, lean95)
