@@ -284,11 +284,24 @@ def test_unknown_style_is_refused_before_any_work() -> None:
 DEADLIFTS = sorted(k for k, v in clip_catalogue().items() if v["lift"] == "deadlift")
 # Labelled oblique by eye; the detector measures them 81-82 deg (side on) on every cue.
 VIEW_DISAGREES = {"oblique_deadlift_bad_b", "oblique_deadlift_bad_c"}
+# The camera pans down at lockout and cuts the head off; the pose model then puts the trunk
+# at ~42 deg from vertical at lockout (~0 on the dev track), so no pull reaches a lockout.
+POSE_MISSES = {
+    "side_deadlift_bad_overextended_lockout": "head out of frame at lockout: trunk reads 42 deg"
+}
 
 
 @pytest.mark.clips
 @pytest.mark.slow
-@pytest.mark.parametrize("name", DEADLIFTS)
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(reason=POSE_MISSES[n], strict=True))
+        if n in POSE_MISSES
+        else n
+        for n in DEADLIFTS
+    ],
+)
 def test_real_deadlift_clip_reps_lift_and_view(name: str, pose_cache: Path) -> None:
     shared = require_shared()
     item = clip_catalogue()[name]
