@@ -27,7 +27,7 @@ from formcheck.metrics import (
     standing_frames,
 )
 from formcheck.reps import RepWindow, segment_reps
-from formcheck.result import Analysis, Rep, VideoInfo
+from formcheck.result import Analysis, Rep, VideoInfo, ViewResult
 from formcheck.signals import _runs, clean_track
 from formcheck.track import PoseTrack
 from formcheck.view import FILMING_ADVICE, detect_view
@@ -148,14 +148,7 @@ def _analyze_track(
         if w.note:
             notes.append(f"rep {rep.index} is partial: {w.note}")
     unsupported = find_faults(reps, book, view, lift, series)
-    if unsupported:
-        view.unsupported = unsupported
-        view.filming_advice = view.filming_advice or FILMING_ADVICE
-        notes.append(
-            f"the {view.view} view cannot support {len(unsupported)} check(s): "
-            + "; ".join(unsupported)
-            + f". {view.filming_advice}"
-        )
+    notes += _view_notes(view, book, lift, unsupported)
     if not reps:
         notes.append("no reps found: " + FILMING_ADVICE)
     for a, b, why in seg.rejected:
@@ -182,6 +175,31 @@ def _analyze_track(
         times_s=t,
         lift_reason=lift_reason,
     )
+
+
+def _view_notes(view: ViewResult, book: RuleBook, lift: str, unsupported: list[str]) -> list[str]:
+    """Record the checks this view cannot make on ``view`` and return the notes about them."""
+    notes = []
+    if view.view == "side":
+        # Side on is the view to film in; front-only checks are an extra clip, not a flaw
+        # of this one, so they get one note and do not mark the view as poor.
+        front_only = [
+            fid
+            for fid, r in book.faults.items()
+            if r.lift == lift and not set(r.views) & {"side", "oblique"}
+        ]
+        unsupported = [u for u in unsupported if u.split(":")[0] not in front_only]
+        if front_only:
+            notes.append(f"checks that need a clip filmed from the front: {', '.join(front_only)}")
+    if unsupported:
+        view.unsupported = unsupported
+        view.filming_advice = view.filming_advice or FILMING_ADVICE
+        notes.append(
+            f"the {view.view} view cannot support {len(unsupported)} check(s): "
+            + "; ".join(unsupported)
+            + f". {view.filming_advice}"
+        )
+    return notes
 
 
 def _check_inputs(lift: str, height_cm: float | None) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -14,6 +16,7 @@ from formcheck.analysis import analyze_video
 from formcheck.config import STYLES, load_rules, load_settings, parse_overrides
 from formcheck.output import write_csv, write_json
 from formcheck.result import Analysis
+from formcheck.track import PoseTrack
 
 # Piped output gets a fixed width so tables do not squash to 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 130)
@@ -43,7 +46,7 @@ TEMPO = ("descent_s", "pause_s", "ascent_s")
 DEADLIFT_TEMPO = ("pull_s", "lockout_s", "lower_s")
 LEGEND = (
     "depth: thigh below parallel (+) or above (-); knee: smallest knee angle; lean: trunk "
-    "from vertical; hips-1st: lean gained early in the ascent; neck: bend from standing "
+    "from vertical; hips-1st: lean gained early in the ascent; neck: bend beyond neutral "
     "(+ up); heel, knee>toe, bar: foot lengths; tempo: down/pause/up seconds (deadlift: "
     "pull/lockout/lower; hips-up: lean gained early in the pull; lean back: at lockout)"
 )
@@ -96,6 +99,25 @@ def render(analysis: Analysis) -> None:
         "[dim]formcheck is not a doctor: if pain is sharp, lasting or getting worse, "
         "see a professional.[/]"
     )
+
+
+@contextmanager
+def _bar(label: str) -> Iterator[tuple[Progress, Callable[[int, int], None]]]:
+    """Yield a rich progress bar and a ``progress(done, total)`` callback that drives it."""
+    with Progress(
+        TextColumn(f"[bold]{label}[/]"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} frames"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield bar, progress
 
 
 @click.command()
@@ -189,19 +211,8 @@ def analyze(
     """Analyse a squat video: reps, per-rep measurements and form faults."""
     settings = load_settings(config_path).with_overrides(parse_overrides(sets))
     rules = load_rules(rules_path)
-    with Progress(
-        TextColumn("[bold]pose[/]"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} frames"),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("pose", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    kinds = _export_kinds(exports) if out_dir else ()
+    with _bar("pose") as (_, progress):
         analysis, track = analyze_video(
             video,
             lift=lift,
@@ -222,17 +233,26 @@ def analyze(
     if out_dir:
         out_dir.mkdir(parents=True, exist_ok=True)
         written = {"analysis.json": write_json(analysis, out_dir / "analysis.json")}
-        written.update(_write_report(analysis, track, video, out_dir, exports))
+        written.update(_write_report(analysis, track, video, out_dir, kinds))
         for name, path in written.items():
             console.print(f"wrote {name}: {path}")
 
 
-def _write_report(
-    analysis: Analysis, track: object, video: Path, out_dir: Path, exports: str
-) -> dict[str, Path]:
-    try:
-        from formcheck.report import write_outputs
-    except ImportError:
-        return {}
+def _export_kinds(exports: str) -> tuple[str, ...]:
+    """Return the requested export kinds, checked before the slow pose pass."""
+    from formcheck.report import check_exports
+
     wanted = tuple(e.strip() for e in exports.split(",") if e.strip())
-    return dict(write_outputs(analysis, track, video, out_dir, exports=wanted))
+    check_exports(wanted)
+    return wanted
+
+
+def _write_report(
+    analysis: Analysis, track: PoseTrack, video: Path, out_dir: Path, kinds: tuple[str, ...]
+) -> dict[str, Path]:
+    from formcheck.report import write_outputs
+
+    with _bar("render") as (_, progress):
+        return dict(
+            write_outputs(analysis, track, video, out_dir, exports=kinds, progress=progress)
+        )

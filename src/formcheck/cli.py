@@ -34,8 +34,12 @@ def main() -> None:
 def _register_subcommands() -> None:
     # Each feature keeps its own CLI module; the group only collects them.
     from formcheck.analyze_cli import analyze
+    from formcheck.log.cli import log
+    from formcheck.triage.cli import triage
 
     main.add_command(analyze)
+    main.add_command(log)
+    main.add_command(triage)
 
 
 _register_subcommands()

@@ -59,3 +59,34 @@ class ConfigError(FormcheckError):
 
 class AnalysisError(FormcheckError):
     """The clip was read but cannot support the requested analysis."""
+
+
+# --- training log (formcheck.log) ---------------------------------------------------------
+
+
+class LogError(FormcheckError):
+    """A problem with the training log: its database, an entry or an imported file."""
+
+
+class DatabaseUrlError(LogError):
+    """The ``--db`` / ``FORMCHECK_DB`` value is not a usable SQLAlchemy URL or path."""
+
+
+class DatabaseUnavailableError(LogError):
+    """The training-log database cannot be opened or migrated."""
+
+
+class EntryParseError(LogError):
+    """A quick entry (``formcheck log add``) or a score cannot be understood."""
+
+
+class ExportFormatError(LogError, InputFileError):
+    """An imported CSV is not a recognised export, or lacks columns it needs."""
+
+
+class ImportRowError(LogError, InputFileError):
+    """Rows of an imported CSV hold values that cannot be read (all bad rows are listed)."""
+
+
+class StoredResultError(LogError, InputFileError):
+    """An analysis or triage JSON to be stored does not have the expected shape."""

@@ -25,7 +25,7 @@ import numpy as np
 from formcheck import errors
 from formcheck.video import DEFAULT_MAX_SIDE, iter_frames, target_size
 
-DEFAULT_SLOTS = 4
+DEFAULT_SLOTS = 8  # lets decoding run ahead while the model starts up; 12 MB at 960 px
 _POLL_S = 1.0
 
 
@@ -122,10 +122,17 @@ class FrameFeed:
             self._free.put(slot)
         self._proc = ctx.Process(
             target=_decode_worker,
-            args=(str(path), max_side, self._buffer, self.slot_bytes, self._free,
-                  self._ready, transport),
+            args=(
+                str(path),
+                max_side,
+                self._buffer,
+                self.slot_bytes,
+                self._free,
+                self._ready,
+                transport,
+            ),
             daemon=True,
-        )  # fmt: skip
+        )
 
     def __enter__(self) -> FrameFeed:
         self._proc.start()

@@ -24,7 +24,8 @@ from formcheck.track import INDEX
 _HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
 _SHOULDERS = [INDEX["left_shoulder"], INDEX["right_shoulder"]]
 _KEY_BODY = [*_SHOULDERS, *_HIPS, INDEX["left_knee"], INDEX["right_knee"]]
-_BOX_MARGIN = 0.15  # fraction of the box size added around a person before blacking them out
+_BOX_MARGIN = 0.15  # fraction of the box width kept clear around the tracked person
+_MIN_STRIP = 0.2  # a strip narrower than this fraction of the frame cannot hold a person
 
 
 @dataclass
@@ -60,8 +61,11 @@ def body_from_landmarks(xy: np.ndarray) -> Body:
     hip = xy[_HIPS].mean(axis=0)
     shoulder = xy[_SHOULDERS].mean(axis=0)
     lo, hi = xy.min(axis=0), xy.max(axis=0)
-    return Body(hip=hip, torso=float(np.hypot(*(shoulder - hip))),
-                box=(float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])))  # fmt: skip
+    return Body(
+        hip=hip,
+        torso=float(np.hypot(*(shoulder - hip))),
+        box=(float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])),
+    )
 
 
 def sample_every(n_frames: int, fps: float, interval_s: float, min_samples: int) -> int:
@@ -74,25 +78,35 @@ def sample_every(n_frames: int, fps: float, interval_s: float, min_samples: int)
 def search_second_person(
     static_pose: Any, rgb: np.ndarray, tracked: Body, scale: float, min_visibility: float
 ) -> Body | None:
-    """Return a second confident person in ``rgb`` with ``tracked`` blacked out, or None.
+    """Return a second confident person beside ``tracked`` in ``rgb``, or None.
 
-    ``rgb`` is modified in place (the tracked person's box is zeroed); ``scale`` converts
-    ``rgb`` pixels to original pixels.
+    The search runs on the wider strip of the frame left or right of the tracked person's
+    box (with the box itself blacked out): a narrower image keeps a second person large on
+    the detector's square input, where a wide frame would shrink them out of reach.
+    ``scale`` converts ``rgb`` pixels to original pixels. ``rgb`` is not modified.
+
+    Notes
+    -----
+    Only the wider side is searched (one extra inference per sample); a second person on
+    the narrower side of an off-centre lifter is missed.
     """
     h, w = rgb.shape[:2]
-    x0, y0, x1, y1 = (v / scale for v in tracked.box)
-    mx, my = _BOX_MARGIN * (x1 - x0), _BOX_MARGIN * (y1 - y0)
-    c0, c1 = int(max(0, x0 - mx)), int(min(w, x1 + mx + 1))
-    r0, r1 = int(max(0, y0 - my)), int(min(h, y1 + my + 1))
-    rgb[r0:r1, c0:c1] = 0
-    result = static_pose.process(rgb)
+    x0, _, x1, _ = (v / scale for v in tracked.box)
+    margin = _BOX_MARGIN * (x1 - x0)
+    c0, c1 = int(max(0, x0 - margin)), int(min(w, x1 + margin + 1))
+    lo, hi = (0, c0) if c0 >= w - c1 else (c1, w)
+    if hi - lo < _MIN_STRIP * w:
+        return None
+    strip = np.ascontiguousarray(rgb[:, lo:hi])
+    result = static_pose.process(strip)
     if result.pose_landmarks is None:
         return None
     lm = result.pose_landmarks.landmark
     vis = np.array([lm[i].visibility for i in _KEY_BODY])
     if float(vis.mean()) < min_visibility:
         return None
-    xy = np.array([(p.x * w * scale, p.y * h * scale) for p in lm])
+    sw = hi - lo
+    xy = np.array([((lo + p.x * sw) * scale, p.y * h * scale) for p in lm])
     return body_from_landmarks(xy)
 
 
@@ -110,32 +124,51 @@ def choose_lifter(
     width : int
         Upright frame width in pixels.
     settings : PoseSettings
-        Uses ``second_person_fraction``, ``lifter_motion_ratio``, ``lifter_min_motion``.
+        Uses ``second_person_fraction``, ``lifter_motion_ratio``, ``lifter_min_motion``,
+        ``nearer_size_ratio``.
     """
     both = [s for s in sightings if s.other is not None]
     if not sightings or len(both) < max(2, settings.second_person_fraction.value * len(sightings)):
         return Choice(rerun=False, mask_x=None, warnings=[])
     left = [_leftmost(s) for s in both]
     right = [_rightmost(s) for s in both]
-    motion = {"left": _hip_travel(left), "right": _hip_travel(right)}
-    lifter = max(motion, key=lambda k: motion[k])
-    other = "right" if lifter == "left" else "left"
-    ratio = settings.lifter_motion_ratio.value
-    if motion[lifter] < settings.lifter_min_motion.value or motion[lifter] < ratio * motion[other]:
-        raise MultiplePeopleError(
-            f"expected one person doing reps, got 2 people in frame whose hips travel alike "
-            f"(left {motion['left']:.2f}, right {motion['right']:.2f} torso lengths; the "
-            f"lifter must move at least {ratio:g}x as much): film one lifter at a time or crop "
-            f"the clip to the lifter"
-        )
+    lifter, why = _pick_lifter(left, right, settings)
     on_lifter = [_side_of(s.tracked, s.other) == lifter for s in both if s.other is not None]
-    warnings = [
-        f"2 people in frame; followed the person on the {lifter} who is doing the reps "
-        f"(hip travel {motion[lifter]:.2f} vs {motion[other]:.2f} torso lengths)"
-    ]
+    warnings = [f"2 people in frame; followed the person on the {lifter} {why}"]
     if all(on_lifter) and not switches:
         return Choice(rerun=False, mask_x=None, warnings=warnings)
     return Choice(rerun=True, mask_x=_mask_band(left, right, lifter, width), warnings=warnings)
+
+
+def _pick_lifter(left: list[Body], right: list[Body], settings: Any) -> tuple[str, str]:
+    """Return ("left" | "right", why) for the lifter, or raise MultiplePeopleError."""
+    motion = {"left": _hip_travel(left), "right": _hip_travel(right)}
+    size = {"left": _median_torso(left), "right": _median_torso(right)}
+    lifter = max(motion, key=lambda k: motion[k])
+    other = "right" if lifter == "left" else "left"
+    ratio = settings.lifter_motion_ratio.value
+    if motion[lifter] >= settings.lifter_min_motion.value and (
+        motion[lifter] >= ratio * motion[other]
+    ):
+        return lifter, (
+            f"who is doing the reps (hip travel {motion[lifter]:.2f} vs "
+            f"{motion[other]:.2f} torso lengths)"
+        )
+    # Moving alike: a gym mirror shows the lifter's reflection doing the same reps, further
+    # away and so smaller. A clearly larger person is the one in front of the camera.
+    big = max(size, key=lambda k: size[k])
+    small = "right" if big == "left" else "left"
+    if size[big] >= settings.nearer_size_ratio.value * size[small]:
+        return big, (
+            f"who is nearer the camera (torso {size[big]:.0f} vs {size[small]:.0f} px); the "
+            "other moves alike (a mirror reflection?)"
+        )
+    raise MultiplePeopleError(
+        f"expected one person doing reps, got 2 people in frame whose hips travel alike "
+        f"(left {motion['left']:.2f}, right {motion['right']:.2f} torso lengths; the "
+        f"lifter must move at least {ratio:g}x as much) and who look the same size: film one "
+        f"lifter at a time or crop the clip to the lifter"
+    )
 
 
 def find_identity_switches(
@@ -174,11 +207,15 @@ def _rightmost(s: Sighting) -> Body:
     return s.other if _side_of(s.tracked, s.other) == "left" else s.tracked
 
 
+def _median_torso(bodies: list[Body]) -> float:
+    return float(np.median([b.torso for b in bodies]))
+
+
 def _hip_travel(bodies: list[Body]) -> float:
     # Hip height range in torso lengths, 10th-90th percentile so one bad detection does not
     # make a bystander look like the lifter.
     y = np.array([b.hip[1] for b in bodies])
-    torso = float(np.median([b.torso for b in bodies]))
+    torso = _median_torso(bodies)
     if torso <= 0:
         return 0.0
     return float(np.percentile(y, 90) - np.percentile(y, 10)) / torso

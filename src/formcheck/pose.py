@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import tomllib
+import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from importlib import metadata, resources
@@ -35,7 +36,7 @@ from formcheck.frame_feed import FrameFeed
 from formcheck.result import VideoInfo
 from formcheck.silhouette import PROFILE_POINTS, measure_back_profile
 from formcheck.track import LANDMARKS, PoseTrack
-from formcheck.video import DEFAULT_MAX_SIDE, file_sha256, probe_video
+from formcheck.video import DEFAULT_MAX_SIDE, check_readable, file_sha256, probe_video
 
 MODEL = "mediapipe.solutions.pose BlazePose full (model_complexity=1)"
 CACHE_VERSION = 1
@@ -43,10 +44,16 @@ Progress = Callable[[int, int], None]
 _N = len(LANDMARKS)
 # Settings that change the track itself (and so key the cache); the others only judge it.
 _PASS_SETTINGS = (
-    "person_sample_interval_s", "person_min_samples", "second_person_visibility",
-    "second_person_fraction", "lifter_motion_ratio", "lifter_min_motion",
-    "identity_jump", "identity_scale",
-)  # fmt: skip
+    "person_sample_interval_s",
+    "person_min_samples",
+    "second_person_visibility",
+    "second_person_fraction",
+    "lifter_motion_ratio",
+    "lifter_min_motion",
+    "nearer_size_ratio",
+    "identity_jump",
+    "identity_scale",
+)
 
 
 class Setting(BaseModel):
@@ -77,6 +84,7 @@ class PoseSettings(BaseModel):
     second_person_fraction: Setting
     lifter_motion_ratio: Setting
     lifter_min_motion: Setting
+    nearer_size_ratio: Setting
     identity_jump: Setting
     identity_scale: Setting
 
@@ -87,18 +95,27 @@ class PoseSettings(BaseModel):
 
 def load_pose_settings(path: str | Path | None = None, **overrides: float) -> PoseSettings:
     """Return the pose settings from ``path`` (default: the bundled file) with overrides."""
+    where = "bundled pose_settings.toml" if path is None else str(path)
     if path is None:
         text = resources.files("formcheck").joinpath("pose_settings.toml").read_text()
     else:
         text = Path(path).read_text()
     try:
         raw = tomllib.loads(text)
-        for name, value in overrides.items():
-            raw[name]["value"] = value
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"expected TOML pose settings in {where}, got: {exc}") from exc
+    unknown = sorted(set(overrides) - set(PoseSettings.model_fields))
+    if unknown:
+        raise ConfigError(f"expected pose setting names, got unknown {', '.join(unknown)}")
+    for name, value in overrides.items():
+        raw.setdefault(name, {})["value"] = value
+    try:
         return PoseSettings.model_validate(raw)
-    except (tomllib.TOMLDecodeError, ValidationError, KeyError) as exc:
-        problems = "; ".join(str(exc).splitlines()[:6])
-        raise ConfigError(f"expected valid pose settings, got: {problems}") from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"expected valid pose settings in {where}, got: {problems}") from exc
 
 
 @dataclass
@@ -179,21 +196,33 @@ def estimate_track(
     """
     path = Path(path)
     settings = settings or load_pose_settings()
-    if not path.is_file():
-        probe_video(path)  # raises the right named error for a missing path or folder
+    check_readable(path)
     sha = file_sha256(path)
     cache_file = _cache_file(cache_dir, sha, max_side, settings)
-    if use_cache and cache_file.exists():
-        track = PoseTrack.load(cache_file)
-        info = VideoInfo(**{**track.source["video_info"], "path": str(path)})
-        warnings = list(track.source.get("warnings", []))
-        track = track.with_history(f"pose: loaded from cache {cache_file.name}")
+    cached = _load_cached(cache_file, path) if use_cache else None
+    if cached is not None:
+        info, track, warnings = cached
+        if progress is not None:
+            progress(track.n_frames, track.n_frames)
     else:
         info = probe_video(path, sha256=sha)
         track, warnings = _estimate(path, info, settings, max_side, progress)
         if use_cache:
             track.save(cache_file)
     return info, track, warnings + check_track(track, settings)
+
+
+def _load_cached(cache_file: Path, path: Path) -> tuple[VideoInfo, PoseTrack, list[str]] | None:
+    """Return the cached result for ``path``, or None when absent or unreadable."""
+    if not cache_file.exists():
+        return None
+    try:
+        track = PoseTrack.load(cache_file)
+        info = VideoInfo(**{**track.source["video_info"], "path": str(path)})
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
+        return None  # a damaged or older cache entry is recomputed and overwritten
+    warnings = list(track.source.get("warnings", []))
+    return info, track.with_history(f"pose: loaded from cache {cache_file.name}"), warnings
 
 
 def check_track(track: PoseTrack, settings: PoseSettings) -> list[str]:
@@ -235,17 +264,20 @@ def _estimate(
     choice = people.choose_lifter(first.sightings, switches, info.width, settings)
     chosen = first
     history = f"pose: {MODEL}, {len(first.present)} frames, max_side {max_side}"
-    if choice.rerun:
+    if choice.rerun and choice.mask_x is not None:
         chosen = _run_pass(path, info, settings, max_side, progress, mask_x=choice.mask_x)
-        history += f"; re-run with x {choice.mask_x} blacked out to hide a second person"
+        x0, x1 = choice.mask_x
+        history += f"; re-run with x {x0:.0f}-{x1:.0f} px blacked out to hide a second person"
         xy = np.array(chosen.image_xy).reshape(-1, _N, 2)
         present = np.array(chosen.present, dtype=bool)
         switches = people.find_identity_switches(xy, present, np.array(chosen.times_s), settings)
     warnings = chosen.warnings + choice.warnings
     if switches:
         shown = ", ".join(f"{t:.1f}" for t in switches[:5])
-        warnings.append(f"the tracked body jumps suddenly at {shown} s (another person or a "
-                        "false detection); check those frames")  # fmt: skip
+        warnings.append(
+            f"the tracked body jumps suddenly at {shown} s (another person or a "
+            "false detection); check those frames"
+        )
     return _build_track(chosen, info, settings, max_side, history, warnings), warnings
 
 
@@ -260,8 +292,12 @@ def _run_pass(
     mask_x: tuple[float, float] | None = None,
 ) -> _Pass:
     out = _Pass()
-    step = people.sample_every(info.frames, info.fps, settings.person_sample_interval_s.value,
-                               int(settings.person_min_samples.value))  # fmt: skip
+    step = people.sample_every(
+        info.frames,
+        info.fps,
+        settings.person_sample_interval_s.value,
+        int(settings.person_min_samples.value),
+    )
     with FrameFeed(path, (info.width, info.height), max_side=max_side) as feed:
         # The feed (a forked child) starts before MediaPipe creates any thread.
         tracker, static = _make_models(search)
@@ -279,20 +315,28 @@ def _run_pass(
                     if static is not None and index % step == 0:
                         out.sightings.append(_sight(static, rgb, xy, index, t, scale, settings))
                 if progress is not None:
-                    progress(index + 1, info.frames)
+                    progress(index + 1, max(info.frames, index + 1))
         if static is not None:
             static.close()
         out.warnings.extend(feed.report.warnings)
+    if progress is not None and out.present:
+        progress(len(out.present), len(out.present))  # the index may list more frames
     return out
 
 
 def _sight(
-    static: Any, rgb: np.ndarray, xy: np.ndarray, index: int, t: float, scale: float,
+    static: Any,
+    rgb: np.ndarray,
+    xy: np.ndarray,
+    index: int,
+    t: float,
+    scale: float,
     settings: PoseSettings,
-) -> people.Sighting:  # fmt: skip
+) -> people.Sighting:
     tracked = people.body_from_landmarks(xy)
-    other = people.search_second_person(static, rgb, tracked, scale,
-                                        settings.second_person_visibility.value)  # fmt: skip
+    other = people.search_second_person(
+        static, rgb, tracked, scale, settings.second_person_visibility.value
+    )
     return people.Sighting(frame=index, time_s=t, tracked=tracked, other=other)
 
 
@@ -300,9 +344,11 @@ def _make_models(search: bool) -> tuple[Any, Any]:
     import mediapipe as mp  # imported here: slow to load, and a cache hit never needs it
 
     tracker = mp.solutions.pose.Pose(
-        static_image_mode=False, model_complexity=1, smooth_landmarks=True,
+        static_image_mode=False,
+        model_complexity=1,
+        smooth_landmarks=True,
         enable_segmentation=True,
-    )  # fmt: skip
+    )
     static = None
     if search:
         static = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
@@ -318,9 +364,13 @@ def _profile(mask: np.ndarray | None, xy: np.ndarray) -> np.ndarray:
 
 
 def _build_track(
-    run: _Pass, info: VideoInfo, settings: PoseSettings, max_side: int, history: str,
+    run: _Pass,
+    info: VideoInfo,
+    settings: PoseSettings,
+    max_side: int,
+    history: str,
     warnings: list[str],
-) -> PoseTrack:  # fmt: skip
+) -> PoseTrack:
     times = np.array(run.times_s, dtype=np.float64)
     return PoseTrack(
         image_xy=np.array(run.image_xy).reshape(-1, _N, 2),
@@ -378,7 +428,12 @@ def _cache_file(
             Path(platformdirs.user_cache_dir("formcheck")) / "tracks"
         )
     values = settings.values()
-    key = {"cache": CACHE_VERSION, "model": MODEL, "mediapipe": _mediapipe_version(),
-           "max_side": max_side, "settings": {k: values[k] for k in _PASS_SETTINGS}}  # fmt: skip
+    key = {
+        "cache": CACHE_VERSION,
+        "model": MODEL,
+        "mediapipe": _mediapipe_version(),
+        "max_side": max_side,
+        "settings": {k: values[k] for k in _PASS_SETTINGS},
+    }
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
     return Path(cache_dir) / f"{sha[:24]}-{digest}.npz"

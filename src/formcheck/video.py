@@ -124,7 +124,7 @@ def probe_video(path: str | Path, *, sha256: str | None = None) -> VideoInfo:
     full decode.
     """
     path = Path(path)
-    _check_readable(path)
+    check_readable(path)
     sha = sha256 or file_sha256(path)
     container = _open_container(path)
     with container:
@@ -157,13 +157,17 @@ def probe_video(path: str | Path, *, sha256: str | None = None) -> VideoInfo:
     )
 
 
-def iter_frames(path: str | Path, max_side: int = DEFAULT_MAX_SIDE) -> FrameStream:
+def iter_frames(
+    path: str | Path, max_side: int = DEFAULT_MAX_SIDE, threads: int = 0
+) -> FrameStream:
     """Return a streaming iterator of upright RGB frames, long side at most ``max_side``.
+
+    ``threads`` caps the decoder's threads (0 lets FFmpeg choose, one per core).
 
     The returned :class:`FrameStream` is an ``Iterator[Frame]``; after (or during) iteration
     its ``truncated`` flag and ``warnings`` list say whether the file ended early.
     """
-    return FrameStream(path, max_side=max_side)
+    return FrameStream(path, max_side=max_side, threads=threads)
 
 
 class FrameStream(Iterator[Frame]):
@@ -183,9 +187,12 @@ class FrameStream(Iterator[Frame]):
         Packets the decoder rejected.
     """
 
-    def __init__(self, path: str | Path, max_side: int = DEFAULT_MAX_SIDE) -> None:
+    def __init__(
+        self, path: str | Path, max_side: int = DEFAULT_MAX_SIDE, threads: int = 0
+    ) -> None:
         self.path = Path(path)
         self.max_side = int(max_side)
+        self.threads = int(threads)
         self.truncated = False
         self.warnings: list[str] = []
         self.decode_errors = 0
@@ -200,11 +207,13 @@ class FrameStream(Iterator[Frame]):
         self._gen.close()
 
     def _generate(self) -> Generator[Frame, None, None]:
-        _check_readable(self.path)
+        check_readable(self.path)
         container = _open_container(self.path)
         with container:
             stream = _video_stream(container, self.path)
             stream.thread_type = "AUTO"
+            if self.threads:
+                stream.thread_count = self.threads
             rate = float(stream.average_rate or stream.guessed_rate or 30.0)
             end_s = _indexed_end_s(stream)
             last_s = 0.0
@@ -278,7 +287,8 @@ def _indexed_end_s(stream: av.VideoStream) -> float | None:
     return float((stream.duration + (stream.start_time or 0)) * stream.time_base)
 
 
-def _check_readable(path: Path) -> None:
+def check_readable(path: Path) -> None:
+    """Return None if ``path`` is a readable, non-empty file; else raise a named error."""
     if not path.exists():
         raise InputFileError(f"expected {_ACCEPTED}, got a path that does not exist: {path}")
     if not path.is_file():

@@ -1,0 +1,1 @@
+"""Named migration scripts, applied in order by :func:`formcheck.log.db.migrate`."""

@@ -1,0 +1,70 @@
+"""Source frames for drawing: formcheck's reader at full size, with their presentation stamps.
+
+Notes
+-----
+:func:`formcheck.video.iter_frames` turns frames upright (display matrix applied) and gives
+each one its time from the first frame. The encoder wants integer timestamps in the source
+time base, so they are recovered as ``first_pts + round(time_s / time_base)``: exact for any
+real clip (a double holds a pts to well under one tick for hours of video).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from formcheck.errors import NotAVideoError
+from formcheck.video import iter_frames
+
+NO_DOWNSCALE = 1 << 15  # px: a long side no phone records, so frames keep their full size
+
+
+@dataclass
+class SourceFrame:
+    """One decoded frame, upright, with the timing the encoder must keep."""
+
+    index: int
+    pts: int
+    time_base: Fraction
+    image: np.ndarray  # (h, w, 3) uint8 RGB, upright
+
+
+@dataclass
+class SourceStream:
+    """Facts about the source video stream that the annotated copy must repeat."""
+
+    time_base: Fraction
+    average_rate: Fraction
+    first_pts: int
+    frames: int  # container's count; 0 when the container does not say
+
+
+def probe_stream(path: str | Path) -> SourceStream:
+    """Return the time base, average rate, first timestamp and frame count of the video."""
+    p = Path(path)
+    try:
+        container = av.open(str(p))
+    except (av.error.FFmpegError, OSError) as exc:
+        raise NotAVideoError(f"{p}: expected a video file, could not open it: {exc}") from exc
+    with container:
+        if not container.streams.video:
+            raise NotAVideoError(f"{p}: expected a video stream, found none")
+        stream = container.streams.video[0]
+        rate = Fraction(stream.average_rate or stream.guessed_rate or 30)
+        tb = Fraction(stream.time_base or Fraction(1, 90000))
+        first = next((f.pts for f in container.decode(stream) if f.pts is not None), 0)
+        return SourceStream(time_base=tb, average_rate=rate, first_pts=int(first),
+                            frames=int(stream.frames or 0))
+
+
+def iter_upright_frames(path: str | Path, src: SourceStream) -> Iterator[SourceFrame]:
+    """Yield every frame of the clip, upright and full size, in presentation order."""
+    for frame in iter_frames(path, max_side=NO_DOWNSCALE):
+        pts = src.first_pts + round(frame.time_s / src.time_base)
+        yield SourceFrame(index=frame.index, pts=int(pts), time_base=src.time_base,
+                          image=frame.image)

@@ -1,0 +1,87 @@
+"""``formcheck triage``: reads answers (or asks them), calls the engine, renders the result."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+from rich.console import Console
+from rich.markup import escape
+
+from formcheck.triage.engine import triage as run_triage
+from formcheck.triage.errors import TriageInputError
+from formcheck.triage.evidence import load_analysis
+from formcheck.triage.interactive import QuitSession, run_session
+from formcheck.triage.knowledge import default_knowledge
+from formcheck.triage.models import TriageResult
+from formcheck.triage.render import render_result
+from formcheck.triage.validation import answers_schema
+
+
+def read_answers_file(path: Path) -> Any:
+    """Return the parsed content of an answers file (JSON, or YAML for .yaml/.yml).
+
+    Raises
+    ------
+    TriageInputError
+        When the file is missing or does not parse.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        problem = ("--answers", f"expected a readable file; received {exc}")
+        raise TriageInputError([problem]) from exc
+    try:
+        if path.suffix.lower() in (".yaml", ".yml"):
+            return yaml.safe_load(text)
+        return json.loads(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise TriageInputError(
+            [("--answers", f"expected JSON or YAML (by file suffix); {path.name}: {exc}")]
+        ) from exc
+
+
+@click.command()
+@click.option("--answers", "answers_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Answers file (JSON or YAML); runs without asking questions.")
+@click.option("--video-json", "video_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Analysis JSON of your latest video (from `formcheck analyze --json`).")
+@click.option("--json", "json_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the result as JSON (formcheck.triage/1) to this path.")
+@click.option("--schema", "print_schema", is_flag=True,
+              help="Print the JSON Schema of the answers file and exit.")
+def triage(answers_path: Path | None, video_path: Path | None, json_path: Path | None,
+           print_schema: bool) -> None:
+    """Soreness triage: is it normal, what causes it, what to change (red flags first)."""
+    kb = default_knowledge()
+    console = Console()
+    if print_schema:
+        click.echo(json.dumps(answers_schema(kb), indent=2))
+        return
+    analysis = load_analysis(video_path) if video_path is not None else None
+    if answers_path is not None:
+        result = run_triage(read_answers_file(answers_path), analysis=analysis, kb=kb)
+    else:
+        console.print("[bold]formcheck soreness triage[/] - red-flag questions first.")
+        try:
+            result = run_session(
+                kb,
+                ask=lambda prompt: console.input(escape(prompt)),
+                say=lambda line: console.print(line, highlight=False, markup=False),
+                finish=lambda raw: run_triage(raw, analysis=analysis, kb=kb),
+            )
+        except (QuitSession, EOFError, KeyboardInterrupt):
+            console.print("Stopped; no verdict given.")
+            raise SystemExit(1) from None
+    render_result(result, console)
+    if json_path is not None:
+        _write_json(result, json_path)
+        console.print(f"Result written to {json_path}", highlight=False)
+
+
+def _write_json(result: TriageResult, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
