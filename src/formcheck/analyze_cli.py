@@ -225,9 +225,23 @@ def analyze(
             use_cache=not no_cache,
             progress=progress,
         )
-    render(analysis)
+    parts = _parts_by_view(
+        analysis,
+        track,
+        lift=lift,
+        style=style,
+        settings=settings,
+        rules=rules,
+        thresholds=parse_overrides(thresholds),
+        height_cm=height_cm,
+    )
+    for part in parts or [analysis]:
+        render(part)
     if json_path:
         console.print(f"wrote {write_json(analysis, json_path)}")
+    for i, part in enumerate(parts, start=1):
+        if json_path:
+            console.print(f"wrote {write_json(part, json_path.with_suffix(f'.part{i}.json'))}")
     if csv_path:
         console.print(f"wrote {write_csv(analysis, csv_path)}")
     if out_dir:
@@ -236,6 +250,19 @@ def analyze(
         written.update(_write_report(analysis, track, video, out_dir, kinds))
         for name, path in written.items():
             console.print(f"wrote {name}: {path}")
+
+
+def _parts_by_view(analysis: Analysis, track: PoseTrack, **options: object) -> list[Analysis]:
+    """Return one analysis per view when the clip changes view (none when it does not)."""
+    from formcheck.segments import analyze_by_view, view_segments
+
+    if len(view_segments(track, options.get("settings"))) < 2:  # type: ignore[arg-type]
+        return []
+    console.print(
+        "[bold]The clip changes camera view: each part is analysed on its own.[/] "
+        "(--json also writes one file per part; the report covers the whole clip.)"
+    )
+    return analyze_by_view(track, analysis.video, **options)
 
 
 def _export_kinds(exports: str) -> tuple[str, ...]:
