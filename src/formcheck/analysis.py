@@ -14,8 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.config import RuleBook, Settings, load_rules, load_settings
+from formcheck.deadlift import pull_metrics
 from formcheck.errors import ConfigError, LifterLeftFrameError
 from formcheck.faults import find_faults, summarize
+from formcheck.frontview import front_metrics
+from formcheck.lift import detect_lift
 from formcheck.metrics import (
     add_velocity,
     back_bulge,
@@ -24,12 +27,13 @@ from formcheck.metrics import (
     standing_frames,
 )
 from formcheck.reps import RepWindow, segment_reps
-from formcheck.result import Analysis, Rep, VideoInfo
+from formcheck.result import Analysis, Rep, VideoInfo, ViewResult
 from formcheck.signals import _runs, clean_track
 from formcheck.track import PoseTrack
 from formcheck.view import FILMING_ADVICE, detect_view
 
-LIFTS = ("squat", "deadlift")
+LIFTS = ("auto", "squat", "deadlift")
+DEFAULT_STYLE = {"squat": "high_bar", "deadlift": "conventional"}
 MIN_PRESENT_FRACTION = 0.2
 
 
@@ -63,15 +67,19 @@ def analyze_track(
     track: PoseTrack,
     video: VideoInfo,
     *,
-    lift: str = "squat",
-    style: str = "high_bar",
+    lift: str = "auto",
+    style: str | None = None,
     settings: Settings | None = None,
     rules: RuleBook | None = None,
     thresholds: dict[str, float] | None = None,
     height_cm: float | None = None,
     warnings_in: list[str] | None = None,
 ) -> Analysis:
-    """Return the analysis of a raw pose track (the stages after pose estimation)."""
+    """Return the analysis of a raw pose track (the stages after pose estimation).
+
+    ``lift="auto"`` tells a squat from a deadlift from the motion (:mod:`formcheck.lift`);
+    ``style=None`` takes the lift's default preset (high_bar, conventional).
+    """
     with warnings.catch_warnings():
         # Landmarks hidden for a whole window give all-NaN slices; NaN is the right answer
         # there and every stage checks for it, so numpy's warning is only noise.
@@ -95,19 +103,18 @@ def _analyze_track(
     video: VideoInfo,
     *,
     lift: str,
-    style: str,
+    style: str | None,
     settings: Settings | None,
     rules: RuleBook | None,
     thresholds: dict[str, float] | None,
     height_cm: float | None,
     warnings: list[str] | None,
 ) -> Analysis:
-    if lift not in LIFTS:
-        raise ConfigError(f"--lift: expected one of {LIFTS}, got {lift!r}")
-    if height_cm is not None and not 100 <= height_cm <= 250:
-        raise ConfigError(f"--height-cm: expected 100-250 cm, got {height_cm:g}")
+    _check_inputs(lift, height_cm)
     settings = settings or load_settings()
-    book = (rules or load_rules()).for_style(style, thresholds)
+    rules = rules or load_rules()
+    if style is not None:
+        rules.for_style(style)  # an unknown style is an error before any work is done
     notes = list(warnings or [])
     if track.present.mean() < MIN_PRESENT_FRACTION:
         raise LifterLeftFrameError(
@@ -116,6 +123,8 @@ def _analyze_track(
         )
     notes += _absences(track)
     clean = clean_track(track, settings)
+    lift, style, lift_reason = _resolve_lift(clean, settings, rules, lift, style)
+    book = rules.for_style(style, thresholds)
     seg = segment_reps(clean, settings, lift)
     view = detect_view(clean, settings, seg.leg_length_px)
     series = compute_series(clean, view, seg)
@@ -123,7 +132,15 @@ def _analyze_track(
     t = clean.times_s
     reps = [_to_rep(i, w, t) for i, w in enumerate(seg.reps, start=1)]
     standing = standing_frames(series, seg.reps)
-    metrics = [rep_metrics(clean, view, series, w, bulge, standing) for w in seg.reps]
+    if lift == "deadlift":
+        metrics = [
+            pull_metrics(clean, view, settings, w, seg.leg_length_px, bulge) for w in seg.reps
+        ]
+    else:
+        metrics = [rep_metrics(clean, view, series, w, bulge, standing) for w in seg.reps]
+        if view.view in ("front", "back"):
+            for m, w in zip(metrics, seg.reps, strict=True):
+                m.update(front_metrics(clean, w, standing))
     if height_cm is not None and reps:
         add_velocity(clean, seg.reps, metrics, seg.leg_length_px, height_cm)
     for rep, m, w in zip(reps, metrics, seg.reps, strict=True):
@@ -131,14 +148,7 @@ def _analyze_track(
         if w.note:
             notes.append(f"rep {rep.index} is partial: {w.note}")
     unsupported = find_faults(reps, book, view, lift, series)
-    if unsupported:
-        view.unsupported = unsupported
-        view.filming_advice = view.filming_advice or FILMING_ADVICE
-        notes.append(
-            f"the {view.view} view cannot support {len(unsupported)} check(s): "
-            + "; ".join(unsupported)
-            + f". {view.filming_advice}"
-        )
+    notes += _view_notes(view, book, lift, unsupported)
     if not reps:
         notes.append("no reps found: " + FILMING_ADVICE)
     for a, b, why in seg.rejected:
@@ -154,7 +164,7 @@ def _analyze_track(
         settings={
             "analysis": settings.flat(),
             "thresholds": {
-                fid: {"value": r.threshold, "unit": r.unit, "series": r.series}
+                fid: {"value": r.threshold, "upper": r.upper, "unit": r.unit, "series": r.series}
                 for fid, r in book.faults.items()
                 if r.lift == lift
             },
@@ -163,15 +173,67 @@ def _analyze_track(
         },
         series=series,
         times_s=t,
-        lift_reason=f"{lift} (chosen by the user)",
+        lift_reason=lift_reason,
     )
+
+
+def _view_notes(view: ViewResult, book: RuleBook, lift: str, unsupported: list[str]) -> list[str]:
+    """Record the checks this view cannot make on ``view`` and return the notes about them."""
+    notes = []
+    if view.view == "side":
+        # Side on is the view to film in; front-only checks are an extra clip, not a flaw
+        # of this one, so they get one note and do not mark the view as poor.
+        front_only = [
+            fid
+            for fid, r in book.faults.items()
+            if r.lift == lift and not set(r.views) & {"side", "oblique"}
+        ]
+        unsupported = [u for u in unsupported if u.split(":")[0] not in front_only]
+        if front_only:
+            notes.append(f"checks that need a clip filmed from the front: {', '.join(front_only)}")
+    if unsupported:
+        view.unsupported = unsupported
+        view.filming_advice = view.filming_advice or FILMING_ADVICE
+        notes.append(
+            f"the {view.view} view cannot support {len(unsupported)} check(s): "
+            + "; ".join(unsupported)
+            + f". {view.filming_advice}"
+        )
+    return notes
+
+
+def _check_inputs(lift: str, height_cm: float | None) -> None:
+    """Raise one ConfigError naming every bad argument."""
+    problems = []
+    if lift not in LIFTS:
+        problems.append(f"--lift: expected one of {LIFTS}, got {lift!r}")
+    if height_cm is not None and not 100 <= height_cm <= 250:
+        problems.append(f"--height-cm: expected 100-250 cm, got {height_cm:g}")
+    if problems:
+        raise ConfigError("; ".join(problems))
+
+
+def _resolve_lift(
+    clean: PoseTrack, settings: Settings, rules: RuleBook, lift: str, style: str | None
+) -> tuple[str, str, str]:
+    """Return (lift, style, reason): the user's choice, implied by the style, or detected."""
+    style_lift = rules.styles[style].lift if style is not None else None
+    if lift == "auto" and style_lift is not None:
+        return style_lift, str(style), f"{style_lift} (implied by --style {style})"
+    if lift == "auto":
+        guess = detect_lift(clean, settings)
+        return guess.lift, DEFAULT_STYLE[guess.lift], guess.reason
+    if style_lift is not None and style_lift != lift:
+        fitting = sorted(k for k, v in rules.styles.items() if v.lift == lift)
+        raise ConfigError(f"--style: expected a {lift} style {fitting}, got {style!r}")
+    return lift, style or DEFAULT_STYLE[lift], f"{lift} (chosen by the user)"
 
 
 def analyze_video(
     path: str | Path,
     *,
-    lift: str = "squat",
-    style: str = "high_bar",
+    lift: str = "auto",
+    style: str | None = None,
     settings: Settings | None = None,
     rules: RuleBook | None = None,
     thresholds: dict[str, float] | None = None,

@@ -32,12 +32,23 @@ COLUMNS = [
     ("knee_past_toes", "knee>toe", "{:+.2f}"),
     ("bar_drift", "bar", "{:.2f}"),
     ("mean_concentric_velocity", "m/s", "{:.2f}"),
+    ("start_trunk_lean_deg", "set lean°", "{:.0f}"),
+    ("start_hip_deg", "set hip°", "{:.0f}"),
+    ("early_pull_lean_change_deg", "hips-up°", "{:+.0f}"),
+    ("bar_from_midfoot", "bar", "{:+.2f}"),
+    ("lockout_lean_back_deg", "lean back°", "{:+.0f}"),
+    ("knee_width_ratio", "knees/feet", "{:.2f}"),
+    ("stance_width_ratio", "stance", "{:.2f}"),
+    ("lateral_shift", "shift", "{:+.2f}"),
+    ("uneven_depth", "uneven", "{:.2f}"),
 ]
 TEMPO = ("descent_s", "pause_s", "ascent_s")
+DEADLIFT_TEMPO = ("pull_s", "lockout_s", "lower_s")
 LEGEND = (
     "depth: thigh below parallel (+) or above (-); knee: smallest knee angle; lean: trunk "
     "from vertical; hips-1st: lean gained early in the ascent; neck: bend beyond neutral "
-    "(+ up); heel, knee>toe, bar: foot lengths; tempo: down/pause/up seconds"
+    "(+ up); heel, knee>toe, bar: foot lengths; tempo: down/pause/up seconds (deadlift: "
+    "pull/lockout/lower; hips-up: lean gained early in the pull; lean back: at lockout)"
 )
 
 
@@ -60,6 +71,7 @@ def render(analysis: Analysis) -> None:
     view = analysis.view
     facing = f", facing {view.facing}" if view.facing else ""
     console.print(f"view: [bold]{view.view}[/]{facing} ({view.reason})")
+    console.print(f"lift: {analysis.lift_reason}", highlight=False)
     used = [c for c in COLUMNS if any(c[0] in r.metrics for r in analysis.reps)]
     table = Table(title=f"{len(analysis.reps)} rep(s)", header_style="bold", caption=LEGEND)
     for header in ["rep", "time s", *[c[1] for c in used], "tempo s", "faults"]:
@@ -67,7 +79,8 @@ def render(analysis: Analysis) -> None:
     for rep in analysis.reps:
         m = rep.metrics
         cells = [_fmt(m[c[0]].value if c[0] in m else None, c[2]) for c in used]
-        tempo = "/".join(_fmt(m[k].value if k in m else None, "{:.1f}") for k in TEMPO)
+        keys = DEADLIFT_TEMPO if analysis.lift == "deadlift" else TEMPO
+        tempo = "/".join(_fmt(m[k].value if k in m else None, "{:.1f}") for k in keys)
         faults = ", ".join(dict.fromkeys(f.id for f in rep.faults)) or "-"
         label = f"{rep.index}{' partial' if rep.partial else ''}"
         table.add_row(label, f"{rep.start_s:.1f}-{rep.end_s:.1f}", *cells, tempo, faults)
@@ -110,7 +123,11 @@ def _bar(label: str) -> Iterator[tuple[Progress, Callable[[int, int], None]]]:
 @click.command()
 @click.argument("video", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--lift", type=click.Choice(["squat", "deadlift"]), default="squat", show_default=True
+    "--lift",
+    type=click.Choice(["auto", "squat", "deadlift"]),
+    default="auto",
+    show_default=True,
+    help="auto tells a squat from a deadlift from the motion and says why.",
 )
 @click.option(
     "--style",
@@ -194,7 +211,6 @@ def analyze(
     """Analyse a squat video: reps, per-rep measurements and form faults."""
     settings = load_settings(config_path).with_overrides(parse_overrides(sets))
     rules = load_rules(rules_path)
-    style = style or ("conventional" if lift == "deadlift" else "high_bar")
     kinds = _export_kinds(exports) if out_dir else ()
     with _bar("pose") as (_, progress):
         analysis, track = analyze_video(
@@ -209,9 +225,23 @@ def analyze(
             use_cache=not no_cache,
             progress=progress,
         )
-    render(analysis)
+    parts = _parts_by_view(
+        analysis,
+        track,
+        lift=lift,
+        style=style,
+        settings=settings,
+        rules=rules,
+        thresholds=parse_overrides(thresholds),
+        height_cm=height_cm,
+    )
+    for part in parts or [analysis]:
+        render(part)
     if json_path:
         console.print(f"wrote {write_json(analysis, json_path)}")
+    for i, part in enumerate(parts, start=1):
+        if json_path:
+            console.print(f"wrote {write_json(part, json_path.with_suffix(f'.part{i}.json'))}")
     if csv_path:
         console.print(f"wrote {write_csv(analysis, csv_path)}")
     if out_dir:
@@ -220,6 +250,19 @@ def analyze(
         written.update(_write_report(analysis, track, video, out_dir, kinds))
         for name, path in written.items():
             console.print(f"wrote {name}: {path}")
+
+
+def _parts_by_view(analysis: Analysis, track: PoseTrack, **options: object) -> list[Analysis]:
+    """Return one analysis per view when the clip changes view (none when it does not)."""
+    from formcheck.segments import analyze_by_view, view_segments
+
+    if len(view_segments(track, options.get("settings"))) < 2:  # type: ignore[arg-type]
+        return []
+    console.print(
+        "[bold]The clip changes camera view: each part is analysed on its own.[/] "
+        "(--json also writes one file per part; the report covers the whole clip.)"
+    )
+    return analyze_by_view(track, analysis.video, **options)
 
 
 def _export_kinds(exports: str) -> tuple[str, ...]:

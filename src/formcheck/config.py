@@ -12,11 +12,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from formcheck.errors import ConfigError
 
-Comparison = Literal[">", "<"]
+Comparison = Literal[">", "<", "outside"]
 STYLES = ("high_bar", "low_bar", "front", "conventional")
 
 
@@ -31,7 +31,11 @@ class Setting(BaseModel):
 
 
 class FaultRule(BaseModel):
-    """A fault: which metric, which comparison against which threshold, and what it means."""
+    """A fault: which metric, which comparison against which threshold, and what it means.
+
+    ``comparison = "outside"`` is a band: the fault holds below ``threshold`` (the lower
+    bound) or above ``upper``; override the upper bound with ``FAULT.upper=VALUE``.
+    """
 
     model_config = ConfigDict(extra="forbid")
     title: str
@@ -39,6 +43,7 @@ class FaultRule(BaseModel):
     metric: str
     comparison: Comparison
     threshold: float
+    upper: float | None = None
     unit: str
     severity: Literal["fault", "info", "experimental"]
     views: list[Literal["side", "front", "back", "oblique"]]
@@ -48,7 +53,26 @@ class FaultRule(BaseModel):
     cue: str
     priority: int = Field(ge=1, le=99)
     series: str | None = None
+    evidence_note: str = ""  # said with every finding of this fault (e.g. what it cannot tell)
+    only_styles: list[str] = []  # judged only under these styles (empty = every style)
     min_reps_fraction: float = 0.0
+
+    @model_validator(mode="after")
+    def _band_has_bounds(self) -> FaultRule:
+        if self.comparison == "outside" and (self.upper is None or self.upper <= self.threshold):
+            raise ValueError(
+                f"comparison 'outside' expects upper > threshold, got threshold="
+                f"{self.threshold} upper={self.upper}"
+            )
+        if self.comparison != "outside" and self.upper is not None:
+            raise ValueError(f"upper is only for comparison 'outside', got {self.comparison!r}")
+        return self
+
+    def describe(self) -> str:
+        """Return the comparison as text, e.g. ``> 45`` or ``outside 0.6-1.8``."""
+        if self.comparison == "outside":
+            return f"outside {self.threshold:g}-{self.upper:g}"
+        return f"{self.comparison} {self.threshold:g}"
 
 
 class StylePreset(BaseModel):
@@ -74,13 +98,28 @@ class RuleBook(BaseModel):
             raise ConfigError(f"--style: expected one of {sorted(self.styles)}, got {style!r}")
         faults = {k: v.model_copy() for k, v in self.faults.items()}
         changes = {**self.styles[style].thresholds, **(overrides or {})}
-        unknown = sorted(set(changes) - set(faults))
+        bands = {f"{k}.upper" for k, v in faults.items() if v.comparison == "outside"}
+        unknown = sorted(set(changes) - set(faults) - bands)
         if unknown:
             raise ConfigError(
-                f"threshold override: expected fault ids from {sorted(faults)}, got {unknown}"
+                f"threshold override: expected fault ids from {sorted(faults)} "
+                f"(or {sorted(bands)} for a band's upper bound), got {unknown}"
             )
-        for fid, value in changes.items():
-            faults[fid] = faults[fid].model_copy(update={"threshold": float(value)})
+        for key, value in changes.items():
+            fid, _, part = key.partition(".")
+            field = "upper" if part else "threshold"
+            faults[fid] = faults[fid].model_copy(update={field: float(value)})
+        problems = [
+            f"{fid}: lower bound {r.threshold:g} is not below upper bound {r.upper:g}"
+            for fid, r in faults.items()
+            if r.comparison == "outside" and r.upper is not None and r.upper <= r.threshold
+        ]
+        if problems:
+            raise ConfigError(
+                "threshold override: expected lower < upper, got " + "; ".join(problems)
+            )
+        # A style-specific check (front-squat elbows) does not apply under other styles.
+        faults = {k: v for k, v in faults.items() if not v.only_styles or style in v.only_styles}
         return self.model_copy(update={"faults": faults})
 
 

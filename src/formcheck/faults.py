@@ -10,6 +10,8 @@ from formcheck.result import Fault, Rep, ViewResult
 
 def _holds(value: float, rule: FaultRule, threshold: float | None = None) -> bool:
     limit = rule.threshold if threshold is None else threshold
+    if rule.comparison == "outside":
+        return value < limit or (rule.upper is not None and value > rule.upper)
     return value > limit if rule.comparison == ">" else value < limit
 
 
@@ -33,6 +35,8 @@ def _frames(
     if not np.isfinite(x).any():
         return (a, b), rep.bottom_frame
     signed = np.abs(x) if rule.metric == "neck_change_deg" else x
+    if rule.comparison == "outside":
+        return (a, b), rep.bottom_frame  # band rules read one value per rep, not a series
     worst = int(np.nanargmax(signed) if rule.comparison == ">" else np.nanargmin(signed))
     if rule.metric in ("depth_thigh_deg", "neck_change_deg", "early_ascent_lean_change_deg"):
         return (a, b), a + worst  # these are judged relative to a baseline, not per frame
@@ -53,8 +57,8 @@ def _evidence(rep: Rep, rule: FaultRule, value: float) -> str:
     if rule.metric == "neck_change_deg" and isinstance(raw, float):
         extra = " (looking up)" if raw > 0 else " (chin down)"
     return (
-        f"rep {rep.index}: {rule.metric} = {value:g}{extra}, {rule.comparison} "
-        f"{rule.threshold:g} ({rule.unit})"
+        f"rep {rep.index}: {rule.metric} = {value:g}{extra}, {rule.describe()} ({rule.unit})"
+        + (f". {rule.evidence_note}" if rule.evidence_note else "")
     )
 
 
@@ -85,7 +89,7 @@ def find_faults(
                     value=value,
                     threshold=rule.threshold,
                     unit=rule.unit,
-                    comparison=f"{rule.comparison} {rule.threshold:g}",
+                    comparison=rule.describe(),
                     evidence=_evidence(rep, rule, value),
                     soreness=list(rule.soreness),
                     cue=rule.cue,

@@ -278,6 +278,7 @@ def rep_metrics(
         ),
     }
     out.update(_foot_metrics(track, view, series, rep, standing))
+    out["elbow_drop_deg"] = _elbow_drop(track, view, rep)
     out.update(_tempo(rep, track.times_s))
     return out
 
@@ -316,3 +317,22 @@ def add_velocity(
     for v, m in zip(speeds, metrics, strict=True):
         loss = None if not best or v is None else 100.0 * (best - v) / best
         m["velocity_loss_pct"] = Metric(_round(loss), "%", "below the fastest rep of the set")
+
+
+def _elbow_drop(track: PoseTrack, view: ViewResult, rep: RepWindow) -> Metric:
+    """Return how far the near upper arm points below horizontal from the bottom up.
+
+    Judged only for front squats (rules.toml), where the elbows must stay up to hold the bar
+    on the front delts; under a back squat the elbows point down by design.
+    """
+    side = _near(view, track)
+    sl = slice(rep.bottom_first, rep.end + 1)
+    d = track.xy(f"{side}_shoulder")[sl] - track.xy(f"{side}_elbow")[sl]
+    if np.isfinite(d).all(axis=1).mean() < 0.6:
+        return Metric(None, "deg", "unmeasured: elbow not seen")
+    drop = np.degrees(np.arctan2(d[:, 1], np.abs(d[:, 0])))  # + = elbow below the shoulder
+    return Metric(
+        _round(float(np.nanpercentile(drop, 90))),
+        "deg",
+        "upper arm below horizontal from the bottom to standing (0 = level, 90 = down)",
+    )

@@ -16,7 +16,12 @@ import numpy as np
 from scipy.signal import find_peaks
 
 from formcheck.config import Settings
-from formcheck.signals import fill_gaps, interior_angle, midpoint, segment_length
+from formcheck.signals import (
+    fill_gaps,
+    interior_angle,
+    midpoint,
+    segment_length,
+)
 from formcheck.track import PoseTrack
 
 
@@ -107,8 +112,10 @@ def _extend(d: np.ndarray, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def _walk_to_top(h: np.ndarray, i: int, step: int, level: float, limit: int) -> int:
-    """Return the edge of a trough: where the hip is back at ``level`` or starts to fall again."""
+def _walk_to_top(
+    h: np.ndarray, i: int, step: int, level: float, limit: int, turn: float = 0.03
+) -> int:
+    """Return the edge of a trough: where the signal is back at ``level`` or turns down again."""
     best = i
     while i != limit and 0 <= i + step < len(h):
         i += step
@@ -116,7 +123,7 @@ def _walk_to_top(h: np.ndarray, i: int, step: int, level: float, limit: int) -> 
             best = i
         if h[i] >= level:
             return i
-        if h[i] < h[best] - 0.03:  # the hip turned down again: the next rep began
+        if h[i] < h[best] - turn:  # the signal turned down again: the next rep began
             return best
     return best
 
@@ -128,23 +135,41 @@ def _troughs(h: np.ndarray, settings: Settings) -> list[tuple[int, int, int, flo
     levels either side, so a lifter who stands a little lower under a heavy bar, or a camera
     that drifts, does not shift the reference.
     """
+    return find_troughs(
+        h, settings.get("reps.min_depth"), settings.get("reps.exit_depth"), turn=0.03
+    )
+
+
+def find_troughs(
+    h: np.ndarray, min_prominence: float, exit_band: float, turn: float, pad_end: bool = False
+) -> list[tuple[int, int, int, float]]:
+    """Return (start, bottom, end, prominence) for each trough of ``h`` prominent enough.
+
+    The edges are where the signal is back within ``exit_band`` of the reference level on
+    each side, or where it turns by ``turn`` towards the next trough. With ``pad_end`` a
+    virtual sample at the signal's top is appended, so a clip that ends inside a trough (a
+    deadlift held at lockout) still counts it; the start is never padded, because a clip that
+    begins inside a trough shows only its second half.
+    """
     filled = fill_gaps(h, len(h))
     finite = np.isfinite(filled)
     if finite.sum() < 3:
         return []
     filled = np.where(finite, filled, np.nanmax(filled))
-    peaks, props = find_peaks(-filled, prominence=settings.get("reps.min_depth"))
+    if pad_end:
+        filled = np.concatenate([filled, [np.max(filled)]])
+    peaks, props = find_peaks(-filled, prominence=min_prominence)
     if not len(peaks):
         return []
-    # Edges where the hip is back within exit_depth of the reference level on each side.
     out = []
-    exit_depth = settings.get("reps.exit_depth")
+    exit_depth = exit_band
+    last = len(h) - 1
     for k, bottom in enumerate(peaks):
         prom = float(props["prominences"][k])
         level = filled[bottom] + prom - exit_depth
-        a = _walk_to_top(filled, int(bottom), -1, level, int(props["left_bases"][k]))
-        b = _walk_to_top(filled, int(bottom), +1, level, int(props["right_bases"][k]))
-        out.append((a, int(bottom), b, prom))
+        a = _walk_to_top(filled, int(bottom), -1, level, int(props["left_bases"][k]), turn)
+        b = _walk_to_top(filled, int(bottom), +1, level, int(props["right_bases"][k]), turn)
+        out.append((a, int(bottom), min(b, last), prom))
     return out
 
 
@@ -157,6 +182,8 @@ def _moving_feet_times(track: PoseTrack, leg_px: float, fps: float) -> np.ndarra
 
 def segment_reps(track: PoseTrack, settings: Settings, lift: str = "squat") -> Segmentation:
     """Return the reps of a cleaned track, with the rejected excursions and why."""
+    if lift == "deadlift":
+        return segment_pulls(track, settings)
     fps = track.fps
     leg_px = leg_length(track)
     if not np.isfinite(leg_px) or leg_px <= 0:
@@ -233,3 +260,74 @@ def _drop_handling(
                 (float(t[a]), float(t[b]), "hands at the floor: picking up or setting down")
             )
     return keep
+
+
+def trunk_lean(track: PoseTrack) -> np.ndarray:
+    """Return the hip->shoulder line's signed angle from vertical per frame, -180..180 deg.
+
+    Positive is the way the shoulders point when the lifter is bent over the bar (forward),
+    negative is leaning back; the sign comes from the frames bent more than 45 deg, so no
+    facing direction is needed. Signed, a lean back at lockout is one trough, not two
+    crossings of vertical.
+    """
+    hip = midpoint(track, "left_hip", "right_hip")
+    d = midpoint(track, "left_shoulder", "right_shoulder") - hip
+    unsigned = np.degrees(np.arctan2(np.abs(d[:, 0]), d[:, 1]))
+    bent = np.nan_to_num(unsigned, nan=0.0) > 45.0
+    forward = np.sign(np.nanmedian(d[bent, 0])) if bent.any() else 1.0
+    return np.degrees(np.arctan2((forward or 1.0) * d[:, 0], d[:, 1]))
+
+
+def segment_pulls(track: PoseTrack, settings: Settings) -> Segmentation:
+    """Return the deadlift reps of a cleaned track: floor -> lockout -> floor.
+
+    Notes
+    -----
+    A deadlift clip usually starts with the bar on the floor, so the squat's "excursion below
+    standing" does not fit. The trunk angle does: about 60-80 deg from vertical over the bar,
+    near 0 at lockout, whatever the camera height and whether the feet are in frame. Each
+    lockout is a trough of the trunk angle at least ``reps.dl_min_lean_change`` below the floor
+    position either side; the rep starts where the trunk leaves the floor angle (within
+    ``reps.dl_exit_lean``) and ends where it is back - at once for touch-and-go, after the
+    pause for dead-stop reps. A clip that ends at lockout still counts the last pull. For a
+    deadlift the :class:`RepWindow` ``bottom`` fields hold the lockout, the turnaround of the
+    rep, and ``depth`` the hip rise from the floor to lockout in leg lengths.
+    """
+    t = track.times_s
+    leg_px = leg_length(track)
+    h = hip_height(track, leg_px) if np.isfinite(leg_px) and leg_px > 0 else None
+    lean = trunk_lean(track)
+    troughs = find_troughs(
+        lean,
+        settings.get("reps.dl_min_lean_change"),
+        settings.get("reps.dl_exit_lean"),
+        turn=settings.get("reps.dl_turn_lean"),
+        pad_end=True,
+    )
+    reps: list[RepWindow] = []
+    rejected: list[tuple[float, float, str]] = []
+    kept = []
+    for a, top, b, change in troughs:
+        # No feet-moving check as for squats: walking never swings the trunk by 35 deg, and
+        # the plates hide the feet at the floor, so the ankle landmarks jump about.
+        if (t[b] - t[a]) < settings.get("reps.min_duration_s"):
+            rejected.append((float(t[a]), float(t[b]), f"too fast ({t[b] - t[a]:.2f} s)"))
+        else:
+            kept.append((a, top, b, change))
+    full = max((c[3] for c in kept), default=0.0)
+    shoulder = midpoint(track, "left_shoulder", "right_shoulder")[:, 1]
+    torso = float(np.nanmedian(segment_length(track, "left_shoulder", "left_hip")))
+    for a, top, b, change in kept:
+        # Lockout hold: shoulders near their highest. Not the trunk angle, which passes
+        # through 0 when a lifter leans back and so would shrink the hold to one frame.
+        s = np.nan_to_num(shoulder[a : b + 1], nan=-np.inf)
+        hold = np.flatnonzero(s >= np.max(s) - 0.08 * torso) + a
+        if not np.isfinite(np.max(s)):
+            hold = np.array([top])
+        rise = float(np.nanmax(h[a : b + 1]) - h[a]) if h is not None else float("nan")
+        rep = RepWindow(a, top, b, min(int(hold[0]), top), max(int(hold[-1]), top), rise)
+        if change < settings.get("reps.partial_ratio") * full:
+            rep.partial = True
+            rep.note = f"trunk rose {change:.0f} deg vs {full:.0f} deg for the fullest pull"
+        reps.append(rep)
+    return Segmentation(reps, rejected, h, leg_px)

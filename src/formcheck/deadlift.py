@@ -1,0 +1,242 @@
+"""Per-rep metrics of a conventional deadlift filmed side on.
+
+A pull (see :func:`formcheck.reps.segment_pulls`) runs floor -> lockout -> floor; its
+``bottom`` fields hold the lockout. Conventions as in :mod:`formcheck.metrics`: degrees,
+y-up image geometry, the trunk angle is the hip->shoulder line from vertical. Signed angles
+are positive *forward* (towards the way the lifter faces) and negative behind vertical.
+
+Notes
+-----
+The plates hide the hips at lockout and the feet at the floor in a side view, so BlazePose
+guesses those landmarks: each metric says what it is measured against so that such a guess
+moves it as little as possible (for example the lean back at lockout is read against both
+vertical and the thigh line, which a misplaced hip tilts together).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from formcheck.config import Settings
+from formcheck.metrics import _nanmax, _round
+from formcheck.reps import RepWindow
+from formcheck.result import Metric, ViewResult
+from formcheck.signals import interior_angle, midpoint
+from formcheck.track import PoseTrack
+
+# How far before the detected start to look for the set position (s): the pull's start is
+# where the trunk has already left the floor angle by reps.dl_exit_lean.
+SET_SEARCH_S = 1.5
+# The ankle sits at least this far (foot lengths) below the knee in a pull (shin ~1.6 foot
+# lengths, inclined at most ~35 deg at the floor); less means the feet were not seen.
+MIN_SHIN_DROP = 1.0
+# Below this trunk angle (deg from vertical) the lifter is standing, not yet over the bar.
+UPRIGHT_DEG = 40.0
+
+
+def signed_lean(lower: np.ndarray, upper: np.ndarray, facing: float) -> np.ndarray:
+    """Return the lower->upper segment's angle from vertical, + forward, -180..180 deg."""
+    d = upper - lower
+    return np.degrees(np.arctan2(facing * d[:, 0], d[:, 1]))
+
+
+def _facing(view: ViewResult) -> float:
+    return 1.0 if view.facing == "right" else -1.0 if view.facing == "left" else 0.0
+
+
+def _near(view: ViewResult, track: PoseTrack) -> str:
+    if view.near_side:
+        return view.near_side
+    scores = {s: float(np.nanmean(track.vis(f"{s}_knee"))) for s in ("left", "right")}
+    return max(scores, key=lambda k: scores[k])
+
+
+def lift_off_frame(track: PoseTrack, rep: RepWindow, leg_px: float) -> int:
+    """Return the set position: the last frame before lockout with the hip at its lowest.
+
+    The hip, not the shoulders, marks the start, so hips that shoot up before the shoulders
+    move are inside the pull rather than before it. The search starts after the lifter last
+    stood upright (trunk under ``UPRIGHT_DEG``), so bending down to the bar is not the set.
+    """
+    hip = midpoint(track, "left_hip", "right_hip")[:, 1] / leg_px
+    lean = np.abs(
+        signed_lean(
+            midpoint(track, "left_hip", "right_hip"),
+            midpoint(track, "left_shoulder", "right_shoulder"),
+            1.0,
+        )
+    )
+    a = max(0, rep.start - int(SET_SEARCH_S * track.fps))
+    upright = np.flatnonzero(np.nan_to_num(lean[a : rep.start + 1], nan=90.0) < UPRIGHT_DEG)
+    if upright.size:
+        a += int(upright[-1]) + 1
+    window = hip[a : rep.bottom + 1]
+    if not np.isfinite(window).any():
+        return rep.start
+    low = np.nanmin(window)
+    near = np.flatnonzero(np.nan_to_num(window, nan=np.inf) <= low + 0.02)
+    return min(a + int(near[-1]), rep.start)
+
+
+def _early_pull_end(shoulder_y: np.ndarray, set_frame: int, rep: RepWindow, fraction: float) -> int:
+    """Return the frame where the shoulders have made ``fraction`` of their rise.
+
+    The shoulders, not the hips, close the window: when the hips shoot up the shoulders lag,
+    so the window stretches over the whole of the fault instead of ending as the hips rise.
+    """
+    top = np.nanmedian(shoulder_y[rep.bottom_first : rep.bottom_last + 1])
+    target = shoulder_y[set_frame] + fraction * (top - shoulder_y[set_frame])
+    risen = np.nan_to_num(shoulder_y[set_frame : rep.bottom + 1], nan=-np.inf) >= target
+    above = np.flatnonzero(risen)
+    return set_frame + int(above[0]) if above.size else rep.bottom
+
+
+def _start_metrics(
+    track: PoseTrack, side: str, lean: np.ndarray, set_frame: int
+) -> dict[str, Metric]:
+    f = slice(set_frame, set_frame + 1)
+    hip = interior_angle(
+        track.xy(f"{side}_shoulder")[f], track.xy(f"{side}_hip")[f], track.xy(f"{side}_knee")[f]
+    )
+    knee = interior_angle(
+        track.xy(f"{side}_hip")[f], track.xy(f"{side}_knee")[f], track.xy(f"{side}_ankle")[f]
+    )
+    return {
+        "start_hip_deg": Metric(_round(float(hip[0])), "deg", "shoulder-hip-knee at the set"),
+        "start_knee_deg": Metric(_round(float(knee[0])), "deg", "hip-knee-ankle at the set"),
+        "start_trunk_lean_deg": Metric(
+            _round(float(lean[set_frame])), "deg", "back angle from vertical at the set"
+        ),
+    }
+
+
+def _lockout_lean_back(
+    track: PoseTrack, side: str, facing: float, rep: RepWindow
+) -> dict[str, Metric]:
+    hold = slice(rep.bottom_first, rep.bottom_last + 1)
+    shoulder = midpoint(track, "left_shoulder", "right_shoulder")[hold]
+    hip = midpoint(track, "left_hip", "right_hip")[hold]
+    knee = track.xy(f"{side}_knee")[hold]
+    thigh_lean = signed_lean(knee, hip, facing or 1.0)
+    # Standing, the shoulders are above the hips, the hips above the knees and the thigh
+    # near vertical; anything else is a guess (head or legs out of frame, plates in front).
+    plausible = (
+        (shoulder[:, 1] > hip[:, 1]) & (hip[:, 1] > knee[:, 1]) & (np.abs(thigh_lean) < 35.0)
+    )
+    unit = "deg behind vertical (+ = leaning back)"
+    if not facing or np.mean(plausible) < 0.6:
+        why = "unmeasured: lockout landmarks implausible (head or legs out of frame?)"
+        return {
+            "lockout_lean_back_deg": Metric(None, unit, why),
+            "lockout_trunk_past_vertical_deg": Metric(None, unit, why),
+            "lockout_trunk_past_thigh_deg": Metric(None, unit, why),
+        }
+    past_vertical = -signed_lean(hip, shoulder, facing)[plausible]
+    past_thigh = past_vertical + thigh_lean[plausible]
+    vertical = float(np.nanpercentile(past_vertical, 90))
+    thigh = float(np.nanpercentile(past_thigh, 90))
+    return {
+        "lockout_lean_back_deg": Metric(
+            _round(min(vertical, thigh)),
+            unit,
+            "smaller of the trunk's lean past vertical and past the thigh line at lockout",
+        ),
+        "lockout_trunk_past_vertical_deg": Metric(_round(vertical), unit),
+        "lockout_trunk_past_thigh_deg": Metric(_round(thigh), "deg behind the knee->hip line"),
+    }
+
+
+def _bar_away(
+    track: PoseTrack,
+    side: str,
+    facing: float,
+    set_frame: int,
+    rep: RepWindow,
+    foot_px: float,
+) -> dict[str, Metric]:
+    unit = "foot lengths ahead of mid-foot"
+    if not facing:
+        return {"bar_from_midfoot": Metric(None, unit, "unmeasured: facing unknown")}
+    sl = slice(set_frame, rep.bottom + 1)
+    shin_drop = (track.xy(f"{side}_knee")[sl, 1] - track.xy(f"{side}_ankle")[sl, 1]) / foot_px
+    # An ankle barely below the knee is a guess drawn on the plate, not the foot: use only the
+    # frames where the foot is plausibly on the floor (the feet do not move in a pull).
+    feet_seen = np.nan_to_num(shin_drop, nan=0.0) >= MIN_SHIN_DROP
+    if feet_seen.sum() < 3:
+        return {
+            "bar_from_midfoot": Metric(
+                None, unit, "unmeasured: the feet are hidden (ankle landmarks implausible)"
+            )
+        }
+    heel, toe = track.xy(f"{side}_heel")[sl, 0], track.xy(f"{side}_foot_index")[sl, 0]
+    mid = np.where(feet_seen, (heel + toe) / 2, np.nan)
+    if np.isfinite(mid).mean() < 0.3:
+        # Feet behind the plates: the ankle sits over the rear of the foot.
+        ankle = np.where(feet_seen, track.xy(f"{side}_ankle")[sl, 0], np.nan)
+        mid = ankle + facing * 0.25 * foot_px
+    wrist_xy = midpoint(track, "left_wrist", "right_wrist")[sl]
+    # Below the knees the wrists hang straight above the bar; higher up they follow the thighs.
+    below = wrist_xy[:, 1] < track.xy(f"{side}_knee")[sl, 1]
+    wrist = np.where(below, wrist_xy[:, 0], np.nan)
+    if np.isfinite(wrist).sum() < 3 or not np.isfinite(mid).any():
+        return {"bar_from_midfoot": Metric(None, unit, "unmeasured: wrists or feet hidden")}
+    # The feet do not move during a pull: their median position resists plate occlusion.
+    away = facing * (wrist - np.nanmedian(mid)) / foot_px
+    return {
+        "bar_from_midfoot": Metric(
+            _round(_nanmax(away), 3),
+            unit,
+            "largest wrist (bar proxy) lead over mid-foot while the bar is below the knees",
+        ),
+        "bar_from_midfoot_start": Metric(_round(float(away[0]), 3), unit, "at the set"),
+    }
+
+
+def pull_metrics(
+    track: PoseTrack,
+    view: ViewResult,
+    settings: Settings,
+    rep: RepWindow,
+    leg_px: float,
+    bulge: np.ndarray,
+) -> dict[str, Metric]:
+    """Return the metrics of one deadlift rep (see docs/analysis-schema.md)."""
+    side = _near(view, track)
+    facing = _facing(view)
+    shoulder = midpoint(track, "left_shoulder", "right_shoulder")
+    hip_xy = midpoint(track, "left_hip", "right_hip")
+    lean = signed_lean(hip_xy, shoulder, facing or 1.0)
+    set_frame = lift_off_frame(track, rep, leg_px)
+    early = _early_pull_end(
+        shoulder[:, 1], set_frame, rep, settings.get("deadlift.early_pull_fraction")
+    )
+    early_lean = _nanmax(lean[set_frame : early + 1])
+    foot_px = settings.get("view.foot_length") * leg_px
+    t = track.times_s
+    out = _start_metrics(track, side, np.abs(lean), set_frame)
+    out["early_pull_lean_change_deg"] = Metric(
+        None if early_lean is None else _round(early_lean - float(lean[set_frame])),
+        "deg",
+        "trunk lean gained before the shoulders make 40% of their rise (+ = hips first)",
+    )
+    out["hip_rise"] = Metric(_round(rep.depth, 3), "leg lengths", "hip rise, floor to lockout")
+    out.update(_bar_away(track, side, facing, set_frame, rep, foot_px))
+    out.update(_lockout_lean_back(track, side, facing, rep))
+    out["back_bulge_change"] = Metric(
+        _round(_pull_bulge(bulge, set_frame, rep), 3),
+        "torso lengths",
+        "experimental: back silhouette bulge in the pull vs at lockout",
+    )
+    out["pull_s"] = Metric(round(float(t[rep.bottom_first] - t[set_frame]), 3), "s")
+    out["lockout_s"] = Metric(round(float(t[rep.bottom_last] - t[rep.bottom_first]), 3), "s")
+    out["lower_s"] = Metric(round(float(t[rep.end] - t[rep.bottom_last]), 3), "s")
+    return out
+
+
+def _pull_bulge(bulge: np.ndarray, set_frame: int, rep: RepWindow) -> float | None:
+    """Return the back bulge in the pull above its level at lockout (the flat reference)."""
+    pull = bulge[set_frame : rep.bottom + 1]
+    hold = bulge[rep.bottom_first : rep.bottom_last + 1]
+    if np.isfinite(pull).mean() < 0.6 or not np.isfinite(hold).any():
+        return None
+    return float(np.nanpercentile(pull, 90) - np.nanmedian(hold))
