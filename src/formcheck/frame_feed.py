@@ -30,10 +30,15 @@ _POLL_S = 1.0
 
 
 def _context() -> Any:
-    # Fork on Linux: the child starts in milliseconds and needs no `__main__` guard in the
-    # caller's script. The feed is always started before the pose graph is built, so no
-    # MediaPipe thread exists at fork time. Elsewhere fork is unsafe (macOS) and spawn is used.
-    return mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    # A plain fork is unsafe once MediaPipe's threads exist in this process (a second pose
+    # pass, a test run, a long-lived server): the child can inherit a held lock and crash
+    # (seen: the decoder exiting with SIGSEGV). The fork server is a clean process started
+    # once, so each decoder forks from it quickly and safely. Elsewhere, spawn.
+    if sys.platform.startswith("linux"):
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["formcheck.frame_feed"])
+        return ctx
+    return mp.get_context("spawn")
 
 
 @dataclass
