@@ -14,6 +14,7 @@ from rich.markup import escape
 from formcheck.triage.engine import triage as run_triage
 from formcheck.triage.errors import TriageInputError
 from formcheck.triage.evidence import load_analysis
+from formcheck.triage.from_log import context_from_log
 from formcheck.triage.interactive import QuitSession, run_session
 from formcheck.triage.knowledge import default_knowledge
 from formcheck.triage.models import TriageResult
@@ -53,8 +54,12 @@ def read_answers_file(path: Path) -> Any:
               help="Also write the result as JSON (formcheck.triage/1) to this path.")
 @click.option("--schema", "print_schema", is_flag=True,
               help="Print the JSON Schema of the answers file and exit.")
+@click.option("--from-log", is_flag=True,
+              help="Use load jumps, recovery and pain trend from your training log.")
+@click.option("--db", "db_url", default=None, metavar="URL",
+              help="Training-log database for --from-log (default: FORMCHECK_DB or the user file).")
 def triage(answers_path: Path | None, video_path: Path | None, json_path: Path | None,
-           print_schema: bool) -> None:
+           print_schema: bool, from_log: bool, db_url: str | None) -> None:
     """Soreness triage: is it normal, what causes it, what to change (red flags first)."""
     kb = default_knowledge()
     console = Console()
@@ -62,8 +67,11 @@ def triage(answers_path: Path | None, video_path: Path | None, json_path: Path |
         click.echo(json.dumps(answers_schema(kb), indent=2))
         return
     analysis = load_analysis(video_path) if video_path is not None else None
+    training = context_from_log(db_url) if from_log else None
     if answers_path is not None:
-        result = run_triage(read_answers_file(answers_path), analysis=analysis, kb=kb)
+        result = run_triage(
+            read_answers_file(answers_path), analysis=analysis, training=training, kb=kb
+        )
     else:
         console.print("[bold]formcheck soreness triage[/] - red-flag questions first.")
         try:
@@ -71,7 +79,7 @@ def triage(answers_path: Path | None, video_path: Path | None, json_path: Path |
                 kb,
                 ask=lambda prompt: console.input(escape(prompt)),
                 say=lambda line: console.print(line, highlight=False, markup=False),
-                finish=lambda raw: run_triage(raw, analysis=analysis, kb=kb),
+                finish=lambda raw: run_triage(raw, analysis=analysis, training=training, kb=kb),
             )
         except (QuitSession, EOFError, KeyboardInterrupt):
             console.print("Stopped; no verdict given.")
