@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from formcheck.analysis import analyze_track
+from formcheck.result import Analysis, VideoInfo
 from formcheck.track import PoseTrack
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,3 +50,28 @@ def pose_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def load_fixture_track(name: str) -> PoseTrack:
     return PoseTrack.load(FIXTURES / "tracks" / f"{name}.npz")
+
+
+def fixture_video(track: PoseTrack) -> VideoInfo:
+    """Return the VideoInfo a saved track stands for (no file behind it)."""
+    return VideoInfo(
+        path="fixture",
+        sha256="fixture",
+        fps=track.fps,
+        frames=track.n_frames,
+        duration_s=float(track.times_s[-1]),
+        width=track.width,
+        height=track.height,
+        rotation=0,
+        codec="h264",
+    )
+
+
+def analyze_fixture(track: PoseTrack, **kw: Any) -> Analysis:
+    """Return the analysis of a saved track (the stages after pose estimation)."""
+    return analyze_track(track, fixture_video(track), **kw)
+
+
+def fault_ids(analysis: Analysis) -> set[str]:
+    """Return the ids of every fault in an analysis."""
+    return {f.id for f in analysis.faults}

@@ -13,16 +13,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from formcheck.analysis import analyze_track, analyze_video
+from formcheck.analysis import analyze_video
 from formcheck.config import load_settings
 from formcheck.deadlift import lift_off_frame
 from formcheck.errors import ConfigError
 from formcheck.reps import RepWindow, segment_reps
-from formcheck.result import Analysis, VideoInfo
 from formcheck.signals import clean_track
 from formcheck.track import INDEX, PoseTrack
 
+from .conftest import analyze_fixture as _analyze
 from .conftest import clip_catalogue, load_fixture_track, require_shared
+from .conftest import fault_ids as _ids
 
 UPPER = [
     n
@@ -32,28 +33,6 @@ UPPER = [
     or n.endswith(("eye_inner", "eye_outer"))
 ]
 HANDS = [f"{s}_{j}" for s in ("left", "right") for j in ("wrist", "pinky", "index", "thumb")]
-
-
-def _video(track: PoseTrack) -> VideoInfo:
-    return VideoInfo(
-        path="fixture",
-        sha256="fixture",
-        fps=track.fps,
-        frames=track.n_frames,
-        duration_s=float(track.times_s[-1]),
-        width=track.width,
-        height=track.height,
-        rotation=0,
-        codec="h264",
-    )
-
-
-def _analyze(track: PoseTrack, **kw: object) -> Analysis:
-    return analyze_track(track, _video(track), **kw)  # type: ignore[arg-type]
-
-
-def _ids(analysis: Analysis) -> set[str]:
-    return {f.id for f in analysis.faults}
 
 
 def _pulls(track: PoseTrack) -> list[RepWindow]:

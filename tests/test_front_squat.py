@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from formcheck.analysis import analyze_track
 from formcheck.config import load_rules
-from formcheck.result import Analysis, VideoInfo
 from formcheck.track import INDEX, PoseTrack
 
+from .conftest import analyze_fixture as _analyze
+from .conftest import fault_ids as _ids
 from .conftest import load_fixture_track
-
-
-def _analyze(track: PoseTrack, **kw: object) -> Analysis:
-    video = VideoInfo(
-        "fixture", "fixture", track.fps, track.n_frames, 1.0, track.width, track.height, 0, "h264"
-    )
-    return analyze_track(track, video, **kw)  # type: ignore[arg-type]
-
-
-def _ids(analysis: Analysis) -> set[str]:
-    return {f.id for f in analysis.faults}
 
 
 def _elbows_level(track: PoseTrack) -> PoseTrack:

@@ -12,13 +12,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from formcheck.analysis import analyze_track, analyze_video
+from formcheck.analysis import analyze_video
 from formcheck.config import load_rules
 from formcheck.errors import ConfigError
-from formcheck.result import Analysis, VideoInfo
+from formcheck.result import Analysis
 from formcheck.track import INDEX, PoseTrack
 
+from .conftest import analyze_fixture as _analyze
 from .conftest import clip_catalogue, load_fixture_track, require_shared
+from .conftest import fault_ids as _ids
 
 FRONT = {
     "front_bodyweight_squat_10reps_correct": 10,
@@ -27,28 +29,6 @@ FRONT = {
 }
 FRONT_FAULTS = {"knee_valgus", "stance_width", "feet_turn_out", "lateral_shift", "uneven_depth"}
 FOOT = ("ankle", "heel", "foot_index")
-
-
-def _video(track: PoseTrack) -> VideoInfo:
-    return VideoInfo(
-        path="fixture",
-        sha256="fixture",
-        fps=track.fps,
-        frames=track.n_frames,
-        duration_s=float(track.times_s[-1]),
-        width=track.width,
-        height=track.height,
-        rotation=0,
-        codec="h264",
-    )
-
-
-def _analyze(track: PoseTrack, **kw: object) -> Analysis:
-    return analyze_track(track, _video(track), **kw)  # type: ignore[arg-type]
-
-
-def _ids(analysis: Analysis) -> set[str]:
-    return {f.id for f in analysis.faults}
 
 
 def _weights(track: PoseTrack, analysis: Analysis, *, from_bottom: bool = False) -> np.ndarray:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from formcheck.analysis import analyze_track
 from formcheck.config import load_settings
 from formcheck.reps import segment_reps
-from formcheck.result import Analysis, VideoInfo
 from formcheck.signals import clean_track
 from formcheck.track import INDEX, PoseTrack
 
+from .conftest import analyze_fixture as _analyze
+from .conftest import fault_ids as _fault_ids
 from .conftest import load_fixture_track
 
 UPPER = [
@@ -40,30 +40,8 @@ UPPER = [
 ]
 
 
-def _video(track: PoseTrack, name: str) -> VideoInfo:
-    return VideoInfo(
-        path=name,
-        sha256="fixture",
-        fps=track.fps,
-        frames=track.n_frames,
-        duration_s=float(track.times_s[-1]),
-        width=track.width,
-        height=track.height,
-        rotation=0,
-        codec="h264",
-    )
-
-
-def _analyze(track: PoseTrack, **kw: object) -> Analysis:
-    return analyze_track(track, _video(track, "fixture"), **kw)  # type: ignore[arg-type]
-
-
 def _rep_windows(track: PoseTrack) -> list:
     return segment_reps(clean_track(track, load_settings()), load_settings()).reps
-
-
-def _fault_ids(analysis: Analysis) -> set[str]:
-    return {f.id for f in analysis.faults}
 
 
 def _facing(track: PoseTrack) -> float:
