@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from formcheck.config import Settings
-from formcheck.metrics import _nanmax, _round
+from formcheck.metrics import _nanmax, _round, facing_sign, near_side
 from formcheck.reps import RepWindow
 from formcheck.result import Metric, ViewResult
 from formcheck.signals import interior_angle, midpoint
@@ -38,17 +38,6 @@ def signed_lean(lower: np.ndarray, upper: np.ndarray, facing: float) -> np.ndarr
     """Return the lower->upper segment's angle from vertical, + forward, -180..180 deg."""
     d = upper - lower
     return np.degrees(np.arctan2(facing * d[:, 0], d[:, 1]))
-
-
-def _facing(view: ViewResult) -> float:
-    return 1.0 if view.facing == "right" else -1.0 if view.facing == "left" else 0.0
-
-
-def _near(view: ViewResult, track: PoseTrack) -> str:
-    if view.near_side:
-        return view.near_side
-    scores = {s: float(np.nanmean(track.vis(f"{s}_knee"))) for s in ("left", "right")}
-    return max(scores, key=lambda k: scores[k])
 
 
 def lift_off_frame(track: PoseTrack, rep: RepWindow, leg_px: float) -> int:
@@ -201,8 +190,8 @@ def pull_metrics(
     bulge: np.ndarray,
 ) -> dict[str, Metric]:
     """Return the metrics of one deadlift rep (see docs/analysis-schema.md)."""
-    side = _near(view, track)
-    facing = _facing(view)
+    side = near_side(view, track)
+    facing = facing_sign(view)
     shoulder = midpoint(track, "left_shoulder", "right_shoulder")
     hip_xy = midpoint(track, "left_hip", "right_hip")
     lean = signed_lean(hip_xy, shoulder, facing or 1.0)

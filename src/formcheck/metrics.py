@@ -33,11 +33,13 @@ NECK_PLAUSIBLE_DEG = 75.0
 BAR_HANDS_MAX_TORSO = 0.25
 
 
-def _facing(view: ViewResult) -> float:
+def facing_sign(view: ViewResult) -> float:
+    """Return +1 when a side-on lifter faces image-right, -1 for left, 0 when unknown."""
     return 1.0 if view.facing == "right" else -1.0 if view.facing == "left" else 0.0
 
 
-def _near(view: ViewResult, track: PoseTrack) -> str:
+def near_side(view: ViewResult, track: PoseTrack) -> str:
+    """Return the body side nearer the camera: the view's, else the better-seen knee's."""
     if view.near_side:
         return view.near_side
     scores = {s: float(np.nanmean(track.vis(f"{s}_knee"))) for s in ("left", "right")}
@@ -46,14 +48,14 @@ def _near(view: ViewResult, track: PoseTrack) -> str:
 
 def compute_series(track: PoseTrack, view: ViewResult, seg: Segmentation) -> dict[str, np.ndarray]:
     """Return the per-frame series named in ``result.SERIES_KEYS`` for a cleaned track."""
-    side = _near(view, track)
+    side = near_side(view, track)
     p = {j: track.xy(f"{side}_{j}") for j in ("shoulder", "hip", "knee", "ankle", "ear", "wrist")}
     shoulder = midpoint(track, "left_shoulder", "right_shoulder")
     hip = midpoint(track, "left_hip", "right_hip")
     ear = midpoint(track, "left_ear", "right_ear")
     trunk = shoulder - hip
     neck = ear - shoulder
-    facing = _facing(view) or 1.0
+    facing = facing_sign(view) or 1.0
     bar = midpoint(track, "left_wrist", "right_wrist")
     series = {
         "knee_deg": interior_angle(p["hip"], p["knee"], p["ankle"]),
@@ -139,9 +141,9 @@ def _foot_metrics(
     rep: RepWindow,
     standing: np.ndarray,
 ) -> dict[str, Metric]:
-    side = _near(view, track)
+    side = near_side(view, track)
     foot = foot_length_px(track, side)
-    facing = _facing(view)
+    facing = facing_sign(view)
     sl = slice(rep.start, rep.end + 1)
     toe = track.xy(f"{side}_foot_index")
     # Heel height over the toe: a heel that leaves the floor rises against the toe, while a
@@ -325,7 +327,7 @@ def _elbow_drop(track: PoseTrack, view: ViewResult, rep: RepWindow) -> Metric:
     Judged only for front squats (rules.toml), where the elbows must stay up to hold the bar
     on the front delts; under a back squat the elbows point down by design.
     """
-    side = _near(view, track)
+    side = near_side(view, track)
     sl = slice(rep.bottom_first, rep.end + 1)
     d = track.xy(f"{side}_shoulder")[sl] - track.xy(f"{side}_elbow")[sl]
     if np.isfinite(d).all(axis=1).mean() < 0.6:
