@@ -13,7 +13,7 @@ What it does, in one process run:
    same through the decode process (shared-memory ring and pickled frames), and pose
    inference alone (BlazePose full on pre-decoded frames, one process).
 3. Times ``estimate_track`` end to end (decode process + inference overlapped), then the
-   cached re-analysis, and ``formcheck.analysis.analyze_video`` when it exists.
+   cached re-analysis, and ``formcheck.pipeline.analyze_video`` when it exists.
 4. Loops the 1080p clip (packet remux, no re-encode) into a 10-minute clip and measures the
    peak memory of a child process running ``estimate_track`` on it, summed over its process
    tree (PSS from /proc, which does not double-count pages shared after fork).
@@ -41,9 +41,9 @@ from pathlib import Path
 import av
 import numpy as np
 
-from formcheck import pose
-from formcheck.frame_feed import FrameFeed
-from formcheck.video import iter_frames, probe_video
+from formcheck.capture import pose
+from formcheck.capture.frame_feed import FrameFeed
+from formcheck.capture.video import iter_frames, probe_video
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FORMCHECK_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -143,7 +143,7 @@ def time_end_to_end(path: Path, cache: Path) -> dict[str, float]:
     cached = time.perf_counter() - t0
     out = {"first_s": first, "cached_s": cached, "frames": float(track.n_frames)}
     try:
-        from formcheck.analysis import analyze_video  # type: ignore[attr-defined]
+        from formcheck.pipeline import analyze_video  # type: ignore[attr-defined]
     except ImportError:
         return out
     os.environ["FORMCHECK_CACHE_DIR"] = str(cache / "analysis")

@@ -1,9 +1,9 @@
 """Rendering cost next to pose inference, measured in one run on the same clip.
 
 Stages timed on one clip (default: the bundled sample), each once, in this order:
-  decode   - formcheck.video.iter_frames at full size (the floor any pass over the clip pays)
-  pose     - formcheck.pose.estimate_track, BlazePose on every frame, cache off
-  analysis - formcheck.analysis.analyze_track on that track
+  decode   - formcheck.capture.video.iter_frames at full size (the floor any pass pays)
+  pose     - formcheck.capture.pose.estimate_track, BlazePose on every frame, cache off
+  analysis - formcheck.pipeline.analyze_track on that track
   video    - the annotated video (decode + draw + H.264 encode)
   page     - plots, stills and the HTML report
   exports  - .mot, .trc and tidy CSV
@@ -23,13 +23,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from formcheck.analysis import analyze_track
-from formcheck.pose import estimate_track
+from formcheck.capture.pose import estimate_track
+from formcheck.capture.video import iter_frames
+from formcheck.pipeline import analyze_track
 from formcheck.report.annotate import still_frames, write_annotated_video
 from formcheck.report.export import write_exports
 from formcheck.report.page import write_page
 from formcheck.report.plots import write_plots
-from formcheck.video import iter_frames
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -54,8 +54,11 @@ def main() -> None:
     analysis, times["analysis"] = _timed(lambda: analyze_track(track, info, lift=args.lift))
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        video, times["video"] = _timed(lambda: write_annotated_video(
-            analysis, track, clip, out / "annotated.mp4", keep=still_frames(analysis)))
+        video, times["video"] = _timed(
+            lambda: write_annotated_video(
+                analysis, track, clip, out / "annotated.mp4", keep=still_frames(analysis)
+            )
+        )
 
         def page() -> None:
             plots = write_plots(analysis, out)
@@ -63,22 +66,31 @@ def main() -> None:
 
         _, times["page"] = _timed(page)
         _, times["exports"] = _timed(
-            lambda: write_exports(analysis, track, out, ("mot", "trc", "csv")))
+            lambda: write_exports(analysis, track, out, ("mot", "trc", "csv"))
+        )
 
-    table = Table(title=f"{clip.name}: {n} frames, {info.width}x{info.height}, "
-                        f"{len(analysis.reps)} reps, {len(analysis.faults)} faults")
+    table = Table(
+        title=f"{clip.name}: {n} frames, {info.width}x{info.height}, "
+        f"{len(analysis.reps)} reps, {len(analysis.faults)} faults"
+    )
     for col in ("stage", "total s", "ms/frame", "x pose"):
         table.add_column(col, justify="right" if col != "stage" else "left")
     for stage, s in times.items():
         table.add_row(stage, f"{s:.2f}", f"{1000 * s / n:.1f}", f"{s / times['pose']:.3f}")
     render = times["video"] + times["page"]
-    table.add_row("render (video+page)", f"{render:.2f}", f"{1000 * render / n:.1f}",
-                  f"{render / times['pose']:.3f}")
+    table.add_row(
+        "render (video+page)",
+        f"{render:.2f}",
+        f"{1000 * render / n:.1f}",
+        f"{render / times['pose']:.3f}",
+    )
     console.print(table)
-    console.print(f"annotated video: {1000 * times['video'] / n:.1f} ms/frame vs BlazePose "
-                  f"{1000 * times['pose'] / n:.1f} ms/frame -> ratio "
-                  f"{times['video'] / times['pose']:.2f}; of which decode alone "
-                  f"{1000 * times['decode'] / n:.1f} ms/frame")
+    console.print(
+        f"annotated video: {1000 * times['video'] / n:.1f} ms/frame vs BlazePose "
+        f"{1000 * times['pose'] / n:.1f} ms/frame -> ratio "
+        f"{times['video'] / times['pose']:.2f}; of which decode alone "
+        f"{1000 * times['decode'] / n:.1f} ms/frame"
+    )
 
 
 if __name__ == "__main__":

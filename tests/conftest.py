@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from formcheck.analysis import analyze_track
+from formcheck.pipeline import analyze_track
 from formcheck.result import Analysis, VideoInfo
 from formcheck.track import PoseTrack
 

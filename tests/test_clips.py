@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from formcheck.analysis import analyze_video
+from formcheck.pipeline import analyze_video
 from formcheck.result import Analysis
 
 from .conftest import clip_catalogue, require_shared
@@ -26,7 +26,7 @@ _cache: dict[str, Analysis] = {}
 def _analysis(name: str, pose_cache: Path) -> Analysis:
     if name not in _cache:
         shared = require_shared()
-        _cache[name], _ = analyze_video(
+        _cache[name] = analyze_video(
             shared / "clips" / f"{name}.mp4", lift="squat", cache_dir=pose_cache
         )
     return _cache[name]

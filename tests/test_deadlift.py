@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from formcheck.analysis import analyze_video
+from formcheck.analysis.deadlift import lift_off_frame
+from formcheck.analysis.reps import RepWindow, segment_reps
+from formcheck.analysis.signals import clean_track
 from formcheck.config import load_settings
-from formcheck.deadlift import lift_off_frame
 from formcheck.errors import ConfigError
-from formcheck.reps import RepWindow, segment_reps
-from formcheck.signals import clean_track
+from formcheck.pipeline import analyze_video
 from formcheck.track import INDEX, PoseTrack
 
 from .conftest import analyze_fixture as _analyze
@@ -284,7 +284,7 @@ POSE_MISSES = {
 def test_real_deadlift_clip_reps_lift_and_view(name: str, pose_cache: Path) -> None:
     shared = require_shared()
     item = clip_catalogue()[name]
-    analysis, _ = analyze_video(shared / "clips" / f"{name}.mp4", cache_dir=pose_cache)
+    analysis = analyze_video(shared / "clips" / f"{name}.mp4", cache_dir=pose_cache)
     assert analysis.lift == "deadlift", analysis.lift_reason
     assert len(analysis.reps) == item["reps"], [(r.start_s, r.end_s) for r in analysis.reps]
     if name not in VIEW_DISAGREES:

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from formcheck.analysis import analyze_video
 from formcheck.config import load_rules
 from formcheck.errors import ConfigError
+from formcheck.pipeline import analyze_video
 from formcheck.result import Analysis
 from formcheck.track import INDEX, PoseTrack
 
@@ -211,7 +211,7 @@ FRONT_CLIPS = sorted(k for k, v in clip_catalogue().items() if v["view"] == "fro
 def test_real_front_clip_reps_view_and_auto_lift(name: str, pose_cache: Path) -> None:
     shared = require_shared()
     item = clip_catalogue()[name]
-    analysis, _ = analyze_video(shared / "clips" / f"{name}.mp4", cache_dir=pose_cache)
+    analysis = analyze_video(shared / "clips" / f"{name}.mp4", cache_dir=pose_cache)
     assert analysis.lift == item["lift"], analysis.lift_reason
     assert analysis.view.view == "front", analysis.view.reason
     assert len(analysis.reps) == item["reps"], [(r.start_s, r.end_s) for r in analysis.reps]

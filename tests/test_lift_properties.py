@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from formcheck.analysis import analyze_track
+from formcheck.pipeline import analyze_track
 from formcheck.result import Analysis, VideoInfo
 from formcheck.track import INDEX, LANDMARKS, PoseTrack
 

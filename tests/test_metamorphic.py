@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from formcheck.analysis.reps import segment_reps
+from formcheck.analysis.signals import clean_track
 from formcheck.config import load_settings
-from formcheck.reps import segment_reps
-from formcheck.signals import clean_track
 from formcheck.track import INDEX, PoseTrack
 
 from .conftest import analyze_fixture as _analyze

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from formcheck import pose
+from formcheck.capture import pose
+from formcheck.capture.people import find_identity_switches
+from formcheck.capture.silhouette import measure_back_profile
 from formcheck.errors import (
     ConfigError,
     CorruptVideoError,
@@ -20,8 +22,6 @@ from formcheck.errors import (
     NotAVideoError,
     PersonTooSmallError,
 )
-from formcheck.people import find_identity_switches
-from formcheck.silhouette import measure_back_profile
 from formcheck.track import INDEX, PoseTrack
 
 from .clipgen import cut, even, read_frames, resize, shared_clip, source_rate, write_clip

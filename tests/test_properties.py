@@ -7,10 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from formcheck.analysis import analyze_track
+from formcheck.analysis.signals import angle_below_horizontal, angle_from_vertical, interior_angle
 from formcheck.config import RuleBook, load_rules
+from formcheck.pipeline import analyze_track
 from formcheck.result import VideoInfo
-from formcheck.signals import angle_below_horizontal, angle_from_vertical, interior_angle
 from formcheck.track import PoseTrack
 
 from .conftest import load_fixture_track

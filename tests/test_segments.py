@@ -11,8 +11,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from formcheck.analysis.view_split import view_segments
+from formcheck.pipeline import analyze_by_view
 from formcheck.result import VideoInfo
-from formcheck.segments import analyze_by_view, view_segments
 from formcheck.track import PoseTrack
 
 from .conftest import load_fixture_track

@@ -10,6 +10,14 @@ import av
 import numpy as np
 import pytest
 
+from formcheck.capture.frame_feed import FrameFeed
+from formcheck.capture.video import (
+    clockwise_rotation,
+    file_sha256,
+    iter_frames,
+    probe_video,
+    target_size,
+)
 from formcheck.errors import (
     CorruptVideoError,
     FrameRateError,
@@ -17,8 +25,6 @@ from formcheck.errors import (
     NoFramesError,
     NotAVideoError,
 )
-from formcheck.frame_feed import FrameFeed
-from formcheck.video import clockwise_rotation, file_sha256, iter_frames, probe_video, target_size
 
 from .clipgen import cut, read_frames, shared_clip, write_clip
 

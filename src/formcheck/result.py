@@ -7,9 +7,12 @@ documented in ``docs/analysis-schema.md``. Fields are only ever added within a m
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from formcheck.track import PoseTrack
 
 SCHEMA = "formcheck.analysis/1"
 
@@ -118,6 +121,10 @@ class Analysis:
     series: dict[str, np.ndarray] = field(default_factory=dict)
     times_s: np.ndarray | None = None
     lift_reason: str = ""
+    # Clips that change camera view: one analysis per part (empty when the view holds).
+    parts: list[Analysis] = field(default_factory=list)
+    # The raw pose track the analysis was made from (set by analyze_video; not in the JSON).
+    track: PoseTrack | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready dictionary of the documented schema."""

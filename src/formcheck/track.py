@@ -14,7 +14,7 @@ Conventions
   normal ``(-u_y, u_x)`` of the image-space direction ``u = shoulder - hip`` (y down), side 1
   the opposite normal. NaN where the mask was unavailable. Used for the experimental
   back-rounding measure. Measured on the (downscaled) inference frame and scaled to pixels
-  of the original upright frame; see :mod:`formcheck.silhouette` for the exact walk.
+  of the original upright frame; see :mod:`formcheck.capture.silhouette` for the exact walk.
 - Frames where no person was found are NaN in ``image_xy`` / ``world_xyz`` and 0 in
   ``visibility``; ``present`` marks the frames with a person.
 """

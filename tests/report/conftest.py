@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from formcheck.analysis import analyze_track
+from formcheck.capture.video import probe_video
+from formcheck.pipeline import analyze_track
 from formcheck.report import write_outputs
 from formcheck.result import Analysis
 from formcheck.track import PoseTrack
-from formcheck.video import probe_video
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "samples" / "side_bodyweight_squat_2reps.mp4"

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from formcheck.capture.video import probe_video
 from formcheck.errors import InputFileError, NotAVideoError
 from formcheck.report.annotate import write_annotated_video
 from formcheck.report.overlay import short_title, smooth_path
-from formcheck.video import probe_video
 
 from .conftest import FIXTURES, SAMPLE, load_case, shared_clip
 

@@ -2,7 +2,7 @@
 
 Notes
 -----
-:func:`formcheck.video.iter_frames` turns frames upright (display matrix applied) and gives
+:func:`formcheck.capture.video.iter_frames` turns frames upright (display matrix applied) and gives
 each one its time from the first frame. The encoder wants integer timestamps in the source
 time base, so they are recovered as ``first_pts + round(time_s / time_base)``: exact for any
 real clip (a double holds a pts to well under one tick for hours of video).
@@ -18,8 +18,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from formcheck.capture.video import iter_frames
 from formcheck.errors import NotAVideoError
-from formcheck.video import iter_frames
 
 NO_DOWNSCALE = 1 << 15  # px: a long side no phone records, so frames keep their full size
 

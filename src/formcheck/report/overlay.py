@@ -10,7 +10,7 @@ import numpy as np
 from formcheck.result import Analysis, Fault
 from formcheck.track import INDEX, PoseTrack
 
-RGB = tuple[int, int, int]  # frames are drawn in RGB, formcheck.video's order
+RGB = tuple[int, int, int]  # frames are drawn in RGB, formcheck.capture.video's order
 
 # Body segments drawn as the skeleton (the face is left out: it clutters small frames).
 _BODY = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index")

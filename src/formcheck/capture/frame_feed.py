@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from formcheck import errors
-from formcheck.video import DEFAULT_MAX_SIDE, iter_frames, target_size
+from formcheck.capture.video import DEFAULT_MAX_SIDE, iter_frames, target_size
 
 DEFAULT_SLOTS = 8  # lets decoding run ahead while the model starts up; 12 MB at 960 px
 _POLL_S = 1.0
@@ -36,7 +36,7 @@ def _context() -> Any:
     # once, so each decoder forks from it quickly and safely. Elsewhere, spawn.
     if sys.platform.startswith("linux"):
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["formcheck.frame_feed"])
+        ctx.set_forkserver_preload(["formcheck.capture.frame_feed"])
         return ctx
     return mp.get_context("spawn")
 
@@ -95,7 +95,8 @@ class FrameFeed:
     path : str or Path
         The clip.
     upright_size : (int, int)
-        Upright ``(width, height)`` from :func:`formcheck.video.probe_video` (sizes the slots).
+        Upright ``(width, height)`` from :func:`formcheck.capture.video.probe_video`
+        (sizes the slots).
     max_side : int
         Long side of the frames after scaling.
     transport : {"shared", "pickle"}

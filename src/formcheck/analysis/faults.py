@@ -56,9 +56,8 @@ def _evidence(rep: Rep, rule: FaultRule, value: float) -> str:
     extra = ""
     if rule.metric == "neck_change_deg" and isinstance(raw, float):
         extra = " (looking up)" if raw > 0 else " (chin down)"
-    return (
-        f"rep {rep.index}: {rule.metric} = {value:g}{extra}, {rule.describe()} ({rule.unit})"
-        + (f". {rule.evidence_note}" if rule.evidence_note else "")
+    return f"rep {rep.index}: {rule.metric} = {value:g}{extra}, {rule.describe()} ({rule.unit})" + (
+        f". {rule.evidence_note}" if rule.evidence_note else ""
     )
 
 

@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from formcheck.analysis import analyze_video
 from formcheck.config import STYLES, load_rules, load_settings, parse_overrides
 from formcheck.output import write_csv, write_json
+from formcheck.pipeline import AnalysisOptions, analyze_video
 from formcheck.result import Analysis
 from formcheck.track import PoseTrack
 
@@ -212,29 +212,26 @@ def analyze(
     settings = load_settings(config_path).with_overrides(parse_overrides(sets))
     rules = load_rules(rules_path)
     kinds = _export_kinds(exports) if out_dir else ()
-    with _bar("pose") as (_, progress):
-        analysis, track = analyze_video(
-            video,
-            lift=lift,
-            style=style,
-            settings=settings,
-            rules=rules,
-            thresholds=parse_overrides(thresholds),
-            height_cm=height_cm,
-            cache_dir=cache_dir,
-            use_cache=not no_cache,
-            progress=progress,
-        )
-    parts = _parts_by_view(
-        analysis,
-        track,
+    options = AnalysisOptions(
         lift=lift,
         style=style,
+        height_cm=height_cm,
+        thresholds=parse_overrides(thresholds),
         settings=settings,
         rules=rules,
-        thresholds=parse_overrides(thresholds),
-        height_cm=height_cm,
+        cache_dir=cache_dir,
+        use_cache=not no_cache,
     )
+    with _bar("pose") as (_, progress):
+        analysis = analyze_video(video, options, progress=progress)
+    track = analysis.track
+    assert track is not None
+    parts = analysis.parts
+    if parts:
+        console.print(
+            "[bold]The clip changes camera view: each part is analysed on its own.[/] "
+            "(--json also writes one file per part; the report covers the whole clip.)"
+        )
     for part in parts or [analysis]:
         render(part)
     if json_path:
@@ -250,19 +247,6 @@ def analyze(
         written.update(_write_report(analysis, track, video, out_dir, kinds))
         for name, path in written.items():
             console.print(f"wrote {name}: {path}")
-
-
-def _parts_by_view(analysis: Analysis, track: PoseTrack, **options: object) -> list[Analysis]:
-    """Return one analysis per view when the clip changes view (none when it does not)."""
-    from formcheck.segments import analyze_by_view, view_segments
-
-    if len(view_segments(track, options.get("settings"))) < 2:  # type: ignore[arg-type]
-        return []
-    console.print(
-        "[bold]The clip changes camera view: each part is analysed on its own.[/] "
-        "(--json also writes one file per part; the report covers the whole clip.)"
-    )
-    return analyze_by_view(track, analysis.video, **options)
 
 
 def _export_kinds(exports: str) -> tuple[str, ...]:

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.signal import find_peaks
 
-from formcheck.config import Settings
-from formcheck.signals import (
+from formcheck.analysis.signals import (
     fill_gaps,
     interior_angle,
     midpoint,
     segment_length,
 )
+from formcheck.config import Settings
 from formcheck.track import PoseTrack
 
 

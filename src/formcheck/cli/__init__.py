@@ -33,7 +33,7 @@ def main() -> None:
 
 def _register_subcommands() -> None:
     # Each feature keeps its own CLI module; the group only collects them.
-    from formcheck.analyze_cli import analyze
+    from formcheck.cli.analyze import analyze
     from formcheck.log.cli import log
     from formcheck.triage.cli import triage
 

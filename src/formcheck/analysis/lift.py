@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from formcheck.analysis.signals import angle_from_vertical, midpoint
 from formcheck.config import Settings
-from formcheck.signals import angle_from_vertical, midpoint
 from formcheck.track import PoseTrack
 
 LIFTS = ("squat", "deadlift")

@@ -1,7 +1,7 @@
 """Per-rep metrics of a conventional deadlift filmed side on.
 
-A pull (see :func:`formcheck.reps.segment_pulls`) runs floor -> lockout -> floor; its
-``bottom`` fields hold the lockout. Conventions as in :mod:`formcheck.metrics`: degrees,
+A pull (see :func:`formcheck.analysis.reps.segment_pulls`) runs floor -> lockout -> floor; its
+``bottom`` fields hold the lockout. Conventions as in :mod:`formcheck.analysis.squat_side`: degrees,
 y-up image geometry, the trunk angle is the hip->shoulder line from vertical. Signed angles
 are positive *forward* (towards the way the lifter faces) and negative behind vertical.
 
@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from formcheck.analysis.nanmath import nan_max, round_or_none
+from formcheck.analysis.reps import RepWindow
+from formcheck.analysis.signals import interior_angle, midpoint
+from formcheck.analysis.squat_side import facing_sign, near_side
 from formcheck.config import Settings
-from formcheck.metrics import _nanmax, _round, facing_sign, near_side
-from formcheck.reps import RepWindow
 from formcheck.result import Metric, ViewResult
-from formcheck.signals import interior_angle, midpoint
 from formcheck.track import PoseTrack
 
 # How far before the detected start to look for the set position (s): the pull's start is
@@ -91,10 +92,12 @@ def _start_metrics(
         track.xy(f"{side}_hip")[f], track.xy(f"{side}_knee")[f], track.xy(f"{side}_ankle")[f]
     )
     return {
-        "start_hip_deg": Metric(_round(float(hip[0])), "deg", "shoulder-hip-knee at the set"),
-        "start_knee_deg": Metric(_round(float(knee[0])), "deg", "hip-knee-ankle at the set"),
+        "start_hip_deg": Metric(
+            round_or_none(float(hip[0])), "deg", "shoulder-hip-knee at the set"
+        ),
+        "start_knee_deg": Metric(round_or_none(float(knee[0])), "deg", "hip-knee-ankle at the set"),
         "start_trunk_lean_deg": Metric(
-            _round(float(lean[set_frame])), "deg", "back angle from vertical at the set"
+            round_or_none(float(lean[set_frame])), "deg", "back angle from vertical at the set"
         ),
     }
 
@@ -126,12 +129,14 @@ def _lockout_lean_back(
     thigh = float(np.nanpercentile(past_thigh, 90))
     return {
         "lockout_lean_back_deg": Metric(
-            _round(min(vertical, thigh)),
+            round_or_none(min(vertical, thigh)),
             unit,
             "smaller of the trunk's lean past vertical and past the thigh line at lockout",
         ),
-        "lockout_trunk_past_vertical_deg": Metric(_round(vertical), unit),
-        "lockout_trunk_past_thigh_deg": Metric(_round(thigh), "deg behind the knee->hip line"),
+        "lockout_trunk_past_vertical_deg": Metric(round_or_none(vertical), unit),
+        "lockout_trunk_past_thigh_deg": Metric(
+            round_or_none(thigh), "deg behind the knee->hip line"
+        ),
     }
 
 
@@ -173,11 +178,11 @@ def _bar_away(
     away = facing * (wrist - np.nanmedian(mid)) / foot_px
     return {
         "bar_from_midfoot": Metric(
-            _round(_nanmax(away), 3),
+            round_or_none(nan_max(away), 3),
             unit,
             "largest wrist (bar proxy) lead over mid-foot while the bar is below the knees",
         ),
-        "bar_from_midfoot_start": Metric(_round(float(away[0]), 3), unit, "at the set"),
+        "bar_from_midfoot_start": Metric(round_or_none(float(away[0]), 3), unit, "at the set"),
     }
 
 
@@ -199,20 +204,22 @@ def pull_metrics(
     early = _early_pull_end(
         shoulder[:, 1], set_frame, rep, settings.get("deadlift.early_pull_fraction")
     )
-    early_lean = _nanmax(lean[set_frame : early + 1])
+    early_lean = nan_max(lean[set_frame : early + 1])
     foot_px = settings.get("view.foot_length") * leg_px
     t = track.times_s
     out = _start_metrics(track, side, np.abs(lean), set_frame)
     out["early_pull_lean_change_deg"] = Metric(
-        None if early_lean is None else _round(early_lean - float(lean[set_frame])),
+        None if early_lean is None else round_or_none(early_lean - float(lean[set_frame])),
         "deg",
         "trunk lean gained before the shoulders make 40% of their rise (+ = hips first)",
     )
-    out["hip_rise"] = Metric(_round(rep.depth, 3), "leg lengths", "hip rise, floor to lockout")
+    out["hip_rise"] = Metric(
+        round_or_none(rep.depth, 3), "leg lengths", "hip rise, floor to lockout"
+    )
     out.update(_bar_away(track, side, facing, set_frame, rep, foot_px))
     out.update(_lockout_lean_back(track, side, facing, rep))
     out["back_bulge_change"] = Metric(
-        _round(_pull_bulge(bulge, set_frame, rep), 3),
+        round_or_none(_pull_bulge(bulge, set_frame, rep), 3),
         "torso lengths",
         "experimental: back silhouette bulge in the pull vs at lockout",
     )

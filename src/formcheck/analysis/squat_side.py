@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from formcheck.reps import RepWindow, Segmentation
-from formcheck.result import Metric, ViewResult
-from formcheck.signals import (
+from formcheck.analysis.nanmath import nan_max, nan_min, round_or_none
+from formcheck.analysis.reps import RepWindow, Segmentation
+from formcheck.analysis.signals import (
     angle_below_horizontal,
     angle_from_vertical,
     interior_angle,
     midpoint,
     signed_angle,
 )
+from formcheck.result import Metric, ViewResult
 from formcheck.track import PoseTrack
 
 # Hip-joint-to-ankle-joint length as a fraction of standing height (Winter, Biomechanics and
@@ -76,14 +77,6 @@ def _nanmedian(x: np.ndarray) -> float:
     return float(np.median(finite)) if finite.size else float("nan")
 
 
-def _nanmax(x: np.ndarray) -> float | None:
-    return float(np.nanmax(x)) if np.isfinite(x).any() else None
-
-
-def _nanmin(x: np.ndarray) -> float | None:
-    return float(np.nanmin(x)) if np.isfinite(x).any() else None
-
-
 def foot_length_px(track: PoseTrack, side: str) -> float:
     """Return the heel-to-toe length in pixels (90th percentile: least foreshortened)."""
     d = np.linalg.norm(track.xy(f"{side}_foot_index") - track.xy(f"{side}_heel"), axis=1)
@@ -91,7 +84,7 @@ def foot_length_px(track: PoseTrack, side: str) -> float:
     return float(np.percentile(finite, 90)) if finite.size else float("nan")
 
 
-def _baseline(x: np.ndarray, rep: RepWindow, fps: float, standing: np.ndarray) -> float:
+def standing_baseline(x: np.ndarray, rep: RepWindow, fps: float, standing: np.ndarray) -> float:
     """Return the median of ``x`` over standing frames near the rep (before it if possible)."""
     for a, b in (
         (max(0, rep.start - int(5 * fps)), rep.start + 1),
@@ -151,13 +144,13 @@ def _foot_metrics(
     heel = track.xy(f"{side}_heel")[:, 1] - toe[:, 1]
     knee = track.xy(f"{side}_knee")
     mid_foot = (track.xy(f"{side}_heel")[:, 0] + toe[:, 0]) / 2
-    heel_lift = _nanmax((heel[sl] - _baseline(heel, rep, track.fps, standing)) / foot)
-    past = _nanmax(facing * (knee[sl, 0] - toe[sl, 0]) / foot) if facing else None
+    heel_lift = nan_max((heel[sl] - standing_baseline(heel, rep, track.fps, standing)) / foot)
+    past = nan_max(facing * (knee[sl, 0] - toe[sl, 0]) / foot) if facing else None
     out = {
         "heel_lift": Metric(
-            _round(heel_lift, 3), "foot lengths", "heel rise over the toe, against standing"
+            round_or_none(heel_lift, 3), "foot lengths", "heel rise over the toe, against standing"
         ),
-        "knee_past_toes": Metric(_round(past, 3), "foot lengths", "knee ahead of toe (+)"),
+        "knee_past_toes": Metric(round_or_none(past, 3), "foot lengths", "knee ahead of toe (+)"),
     }
     out["bar_drift"] = _bar_drift(track, series, rep, mid_foot, foot, facing)
     return out
@@ -184,12 +177,8 @@ def _bar_drift(
     if not (near and high) or not facing:
         return Metric(None, "foot lengths", "unmeasured: hands are not at the shoulders (no bar?)")
     drift = facing * (bar[:, 0] - mid_foot[sl]) / foot
-    worst = _nanmax(np.abs(drift))
-    return Metric(_round(worst, 3), "foot lengths", "largest wrist distance from mid-foot")
-
-
-def _round(x: float | None, nd: int = 1) -> float | None:
-    return None if x is None or not np.isfinite(x) else round(float(x), nd)
+    worst = nan_max(np.abs(drift))
+    return Metric(round_or_none(worst, 3), "foot lengths", "largest wrist distance from mid-foot")
 
 
 def back_bulge(track: PoseTrack, view: ViewResult) -> np.ndarray:
@@ -223,8 +212,10 @@ def _neck_excess(
     below the first the chin is pulled down (cranking the neck down).
     """
     sl = slice(rep.start, rep.end + 1)
-    neck = series["neck_deg"][sl] - _baseline(series["neck_deg"], rep, fps, standing)
-    lean = series["trunk_lean_deg"][sl] - _baseline(series["trunk_lean_deg"], rep, fps, standing)
+    neck = series["neck_deg"][sl] - standing_baseline(series["neck_deg"], rep, fps, standing)
+    lean = series["trunk_lean_deg"][sl] - standing_baseline(
+        series["trunk_lean_deg"], rep, fps, standing
+    )
     if np.isfinite(neck).mean() <= 0.6:
         return None
     lean = np.maximum(np.nan_to_num(lean, nan=0.0), 0.0)
@@ -247,34 +238,38 @@ def rep_metrics(
 ) -> dict[str, Metric]:
     """Return the metrics of one rep (see docs/analysis-schema.md for each definition)."""
     sl = slice(rep.start, rep.end + 1)
-    thigh = _nanmax(series["thigh_deg"][sl])
+    thigh = nan_max(series["thigh_deg"][sl])
     early = _early_ascent_end(series["hip_height"], rep)
     lean = series["trunk_lean_deg"]
     lean_bottom = lean[rep.bottom_last]
-    lean_early = _nanmax(lean[rep.bottom_last : early + 1])
+    lean_early = nan_max(lean[rep.bottom_last : early + 1])
     neck_worst = _neck_excess(series, rep, track.fps, standing)
     out = {
-        "depth_thigh_deg": Metric(_round(thigh), "deg", "thigh below horizontal at the bottom"),
+        "depth_thigh_deg": Metric(
+            round_or_none(thigh), "deg", "thigh below horizontal at the bottom"
+        ),
         "hip_below_knee": Metric(None if thigh is None else bool(thigh > 0), "bool"),
-        "depth": Metric(_round(rep.depth, 3), "leg lengths", "hip drop from standing"),
-        "knee_min_deg": Metric(_round(_nanmin(series["knee_deg"][sl])), "deg"),
-        "hip_min_deg": Metric(_round(_nanmin(series["hip_deg"][sl])), "deg"),
-        "trunk_lean_max_deg": Metric(_round(_nanmax(lean[sl])), "deg", "from vertical"),
+        "depth": Metric(round_or_none(rep.depth, 3), "leg lengths", "hip drop from standing"),
+        "knee_min_deg": Metric(round_or_none(nan_min(series["knee_deg"][sl])), "deg"),
+        "hip_min_deg": Metric(round_or_none(nan_min(series["hip_deg"][sl])), "deg"),
+        "trunk_lean_max_deg": Metric(round_or_none(nan_max(lean[sl])), "deg", "from vertical"),
         "trunk_minus_shin_deg": Metric(
-            _round(float(lean[rep.bottom] - series["shin_lean_deg"][rep.bottom])),
+            round_or_none(float(lean[rep.bottom] - series["shin_lean_deg"][rep.bottom])),
             "deg",
             "trunk lean minus shin lean at the bottom",
         ),
         "early_ascent_lean_change_deg": Metric(
-            None if lean_early is None else _round(lean_early - float(lean_bottom)),
+            None if lean_early is None else round_or_none(lean_early - float(lean_bottom)),
             "deg",
             "trunk lean gained in the first third of the ascent (+ = hips rose first)",
         ),
         "neck_change_deg": Metric(
-            _round(neck_worst), "deg", "neck bend beyond neutral (+ = looking up, - = chin down)"
+            round_or_none(neck_worst),
+            "deg",
+            "neck bend beyond neutral (+ = looking up, - = chin down)",
         ),
         "back_bulge_change": Metric(
-            _round(_bulge_change(bulge, rep, track.fps, standing), 3),
+            round_or_none(_bulge_change(bulge, rep, track.fps, standing), 3),
             "torso lengths",
             "experimental: back silhouette bulge vs standing",
         ),
@@ -291,7 +286,7 @@ def _bulge_change(
     seg = bulge[rep.start : rep.end + 1]
     if np.isfinite(seg).mean() < 0.6:
         return None
-    base = _baseline(bulge, rep, fps, standing)
+    base = standing_baseline(bulge, rep, fps, standing)
     if not np.isfinite(base):
         return None
     return float(np.nanpercentile(seg, 90) - base)
@@ -314,11 +309,15 @@ def add_velocity(
         dt = t[rep.end] - t[rep.bottom_last]
         v = float(rise * metres_per_px / dt) if dt > 0 and np.isfinite(rise) else None
         speeds.append(v)
-        m["mean_concentric_velocity"] = Metric(_round(v, 3), "m/s", "shoulder (bar) rise / ascent")
+        m["mean_concentric_velocity"] = Metric(
+            round_or_none(v, 3), "m/s", "shoulder (bar) rise / ascent"
+        )
     best = max((v for v in speeds if v), default=None)
     for v, m in zip(speeds, metrics, strict=True):
         loss = None if not best or v is None else 100.0 * (best - v) / best
-        m["velocity_loss_pct"] = Metric(_round(loss), "%", "below the fastest rep of the set")
+        m["velocity_loss_pct"] = Metric(
+            round_or_none(loss), "%", "below the fastest rep of the set"
+        )
 
 
 def _elbow_drop(track: PoseTrack, view: ViewResult, rep: RepWindow) -> Metric:
@@ -334,7 +333,7 @@ def _elbow_drop(track: PoseTrack, view: ViewResult, rep: RepWindow) -> Metric:
         return Metric(None, "deg", "unmeasured: elbow not seen")
     drop = np.degrees(np.arctan2(d[:, 1], np.abs(d[:, 0])))  # + = elbow below the shoulder
     return Metric(
-        _round(float(np.nanpercentile(drop, 90))),
+        round_or_none(float(np.nanpercentile(drop, 90))),
         "deg",
         "upper arm below horizontal from the bottom to standing (0 = level, 90 = down)",
     )

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from formcheck.metrics import _baseline, _round
-from formcheck.reps import RepWindow
+from formcheck.analysis.nanmath import round_or_none
+from formcheck.analysis.reps import RepWindow
+from formcheck.analysis.squat_side import standing_baseline
 from formcheck.result import Metric
 from formcheck.track import INDEX, PoseTrack
 
@@ -43,19 +44,21 @@ def _bottom(x: np.ndarray, rep: RepWindow) -> float:
 def _knees(track: PoseTrack, rep: RepWindow, standing: np.ndarray) -> dict[str, Metric]:
     ratio = _width(track, "knee") / _width(track, "ankle")
     bottom = _bottom(ratio, rep)
-    top = _baseline(ratio, rep, track.fps, standing)
+    top = standing_baseline(ratio, rep, track.fps, standing)
     inside = _knee_inside(track, rep)
     return {
         "knee_width_ratio": Metric(
-            _round(bottom, 2), "ratio", "knee over ankle separation at the bottom"
+            round_or_none(bottom, 2), "ratio", "knee over ankle separation at the bottom"
         ),
         "knee_width_change": Metric(
-            _round(bottom / top, 2) if np.isfinite(top) and top > 0 else None,
+            round_or_none(bottom / top, 2) if np.isfinite(top) and top > 0 else None,
             "ratio",
             "knee/ankle ratio at the bottom over standing (< 1 = knees closing in)",
         ),
         "knee_inside_line": Metric(
-            _round(inside, 3), "hip widths", "knee inside the hip-ankle line at the bottom (+)"
+            round_or_none(inside, 3),
+            "hip widths",
+            "knee inside the hip-ankle line at the bottom (+)",
         ),
     }
 
@@ -82,12 +85,12 @@ def _knee_inside(track: PoseTrack, rep: RepWindow) -> float | None:
 
 def _stance(track: PoseTrack, rep: RepWindow, standing: np.ndarray) -> dict[str, Metric]:
     ratio = _width(track, "ankle") / _width(track, "shoulder")
-    top = _baseline(ratio, rep, track.fps, standing)
+    top = standing_baseline(ratio, rep, track.fps, standing)
     if not np.isfinite(top):
         top = _median(ratio[rep.start : rep.end + 1])
     return {
         "stance_width_ratio": Metric(
-            _round(top, 2), "ratio", "ankle over shoulder separation, standing"
+            round_or_none(top, 2), "ratio", "ankle over shoulder separation, standing"
         )
     }
 
@@ -95,11 +98,11 @@ def _stance(track: PoseTrack, rep: RepWindow, standing: np.ndarray) -> dict[str,
 def _shift(track: PoseTrack, rep: RepWindow, standing: np.ndarray) -> dict[str, Metric]:
     hip_mid = (track.xy("left_hip")[:, 0] + track.xy("right_hip")[:, 0]) / 2
     feet_mid = (track.xy("left_ankle")[:, 0] + track.xy("right_ankle")[:, 0]) / 2
-    hip_w = _baseline(_width(track, "hip"), rep, track.fps, standing)
+    hip_w = standing_baseline(_width(track, "hip"), rep, track.fps, standing)
     if not np.isfinite(hip_w):
         hip_w = _median(_width(track, "hip")[rep.start : rep.end + 1])
     offset = (hip_mid - feet_mid) / hip_w
-    base = _baseline(offset, rep, track.fps, standing)
+    base = standing_baseline(offset, rep, track.fps, standing)
     if not np.isfinite(base):
         base = _median(offset[rep.start : rep.start + max(1, int(0.2 * track.fps))])
     # The bottom and the way up: where a weaker side gives way.
@@ -108,7 +111,7 @@ def _shift(track: PoseTrack, rep: RepWindow, standing: np.ndarray) -> dict[str, 
     worst = float(finite[np.argmax(np.abs(finite))]) if finite.size else None
     return {
         "lateral_shift": Metric(
-            _round(worst, 3),
+            round_or_none(worst, 3),
             "hip widths",
             "hip centre's largest move from its standing place over the feet (+ = image right)",
         )
@@ -118,13 +121,13 @@ def _shift(track: PoseTrack, rep: RepWindow, standing: np.ndarray) -> dict[str, 
 def _uneven(track: PoseTrack, rep: RepWindow, standing: np.ndarray) -> dict[str, Metric]:
     d = track.xy("left_hip") - track.xy("right_hip")
     tilt = np.degrees(np.arctan2(d[:, 1], np.abs(d[:, 0])))  # + = left hip higher
-    base = _baseline(tilt, rep, track.fps, standing)
+    base = standing_baseline(tilt, rep, track.fps, standing)
     if not np.isfinite(base):
         base = _median(tilt[rep.start : rep.start + max(1, int(0.2 * track.fps))])
     bottom = _bottom(tilt, rep) - base
     return {
         "uneven_depth": Metric(
-            _round(abs(bottom), 1) if np.isfinite(bottom) else None,
+            round_or_none(abs(bottom), 1) if np.isfinite(bottom) else None,
             "deg",
             f"pelvis tilt at the bottom vs standing ({'left' if bottom > 0 else 'right'} "
             "hip higher)"
@@ -156,7 +159,9 @@ def _feet_turn_out(track: PoseTrack, rep: RepWindow) -> dict[str, Metric]:
     value = _median(np.where(np.abs(per_frame) < 90, per_frame, np.nan))
     return {
         "feet_turn_out": Metric(
-            _round(value, 1), unit, "from BlazePose 3-D world landmarks; rough (depth is guessed)"
+            round_or_none(value, 1),
+            unit,
+            "from BlazePose 3-D world landmarks; rough (depth is guessed)",
         )
     }
 

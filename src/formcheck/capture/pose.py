@@ -1,6 +1,6 @@
 """Pose estimation: run BlazePose (full) on every frame of a clip and return a PoseTrack.
 
-Decoding runs in a child process (:mod:`formcheck.frame_feed`) while this process runs the
+Decoding runs in a child process (:mod:`formcheck.capture.frame_feed`) while this process runs the
 model, so the two overlap on two cores. The finished track is cached on disk keyed by the
 video's content hash and the pose settings, so analysing the same clip again (with other
 analysis settings) loads it instead of running the model.
@@ -10,7 +10,7 @@ Notes
 - Frames are downscaled (long side <= ``max_side``) before inference; landmarks come back
   normalised and are scaled to the original upright resolution, so ``image_xy`` is in
   original pixels whatever ``max_side`` is.
-- Settings and their reasons live in ``pose_settings.toml`` beside this module.
+- Settings and their reasons live in ``data/pose_settings.toml``.
 """
 
 from __future__ import annotations
@@ -32,13 +32,13 @@ import numpy as np
 import platformdirs
 from pydantic import BaseModel, ValidationError, model_validator
 
-from formcheck import people
+from formcheck.capture import people
+from formcheck.capture.frame_feed import FrameFeed
+from formcheck.capture.silhouette import PROFILE_POINTS, measure_back_profile
+from formcheck.capture.video import DEFAULT_MAX_SIDE, check_readable, file_sha256, probe_video
 from formcheck.errors import ConfigError, NoPersonError, PersonTooSmallError
-from formcheck.frame_feed import FrameFeed
 from formcheck.result import VideoInfo
-from formcheck.silhouette import PROFILE_POINTS, measure_back_profile
 from formcheck.track import LANDMARKS, PoseTrack
-from formcheck.video import DEFAULT_MAX_SIDE, check_readable, file_sha256, probe_video
 
 MODEL = "mediapipe.solutions.pose BlazePose full (model_complexity=1)"
 CACHE_VERSION = 1
@@ -99,7 +99,7 @@ def load_pose_settings(path: str | Path | None = None, **overrides: float) -> Po
     """Return the pose settings from ``path`` (default: the bundled file) with overrides."""
     where = "bundled pose_settings.toml" if path is None else str(path)
     if path is None:
-        text = resources.files("formcheck").joinpath("pose_settings.toml").read_text()
+        text = resources.files("formcheck.data").joinpath("pose_settings.toml").read_text()
     else:
         text = Path(path).read_text()
     try:
@@ -192,7 +192,7 @@ def estimate_track(
     Raises
     ------
     InputFileError and subclasses
-        Unreadable or unusable video (see :func:`formcheck.video.probe_video`).
+        Unreadable or unusable video (see :func:`formcheck.capture.video.probe_video`).
     NoPersonError, PersonTooSmallError, MultiplePeopleError
         No usable lifter.
     """

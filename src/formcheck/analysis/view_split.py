@@ -11,13 +11,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from formcheck.analysis import analyze_track
+from formcheck.analysis.reps import leg_length
+from formcheck.analysis.signals import clean_track
+from formcheck.analysis.view import detect_view
 from formcheck.config import Settings, load_settings
-from formcheck.reps import leg_length
-from formcheck.result import Analysis, VideoInfo
-from formcheck.signals import clean_track
 from formcheck.track import PoseTrack
-from formcheck.view import detect_view
 
 
 def slice_track(track: PoseTrack, a: int, b: int) -> PoseTrack:
@@ -103,25 +101,3 @@ def view_segments(track: PoseTrack, settings: Settings | None = None) -> list[tu
 def _view_of(clean: PoseTrack, settings: Settings, a: int, b: int) -> str:
     part = slice_track(clean, a, b)
     return detect_view(part, settings, leg_length(part)).view
-
-
-def analyze_by_view(track: PoseTrack, video: VideoInfo, **options: Any) -> list[Analysis]:
-    """Return one analysis per part of the clip with one camera view (see module notes).
-
-    ``options`` are those of :func:`formcheck.analysis.analyze_track`. Frame numbers in each
-    analysis count from the start of its part; times are the clip's.
-    """
-    settings = options.get("settings") or load_settings()
-    parts = view_segments(track, settings)
-    out = []
-    for i, (a, b, view) in enumerate(parts, start=1):
-        analysis = analyze_track(slice_track(track, a, b), video, **options)
-        if len(parts) > 1:
-            analysis.warnings.insert(
-                0,
-                f"part {i} of {len(parts)} ({track.times_s[a]:.1f}-{track.times_s[b - 1]:.1f} s, "
-                f"filmed {view}): the clip changes view, so each part is analysed on its own; "
-                f"frame numbers count from {a}",
-            )
-        out.append(analysis)
-    return out

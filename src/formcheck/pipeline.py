@@ -1,4 +1,7 @@
-"""The analysis pipeline: pose track -> clean signals -> view -> reps -> metrics -> faults.
+"""The analysis pipeline, one entry point for every front end.
+
+video -> pose track (:mod:`formcheck.capture`) -> clean signals -> lift -> reps -> view ->
+per-rep metrics -> faults (:mod:`formcheck.analysis`).
 
 ``analyze_video`` is the Python API of ``formcheck analyze``; ``analyze_track`` runs the
 stages after pose estimation, so tests and re-analyses with other settings can start from a
@@ -8,29 +11,33 @@ saved track.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from formcheck.config import RuleBook, Settings, load_rules, load_settings
-from formcheck.deadlift import pull_metrics
-from formcheck.errors import ConfigError, LifterLeftFrameError
-from formcheck.faults import find_faults, summarize
-from formcheck.frontview import front_metrics
-from formcheck.lift import detect_lift
-from formcheck.metrics import (
+from formcheck.analysis.deadlift import pull_metrics
+from formcheck.analysis.faults import find_faults, summarize
+from formcheck.analysis.lift import detect_lift
+from formcheck.analysis.nanmath import true_runs
+from formcheck.analysis.reps import RepWindow, segment_reps
+from formcheck.analysis.signals import clean_track
+from formcheck.analysis.squat_front import front_metrics
+from formcheck.analysis.squat_side import (
     add_velocity,
     back_bulge,
     compute_series,
     rep_metrics,
     standing_frames,
 )
-from formcheck.reps import RepWindow, segment_reps
+from formcheck.analysis.view import FILMING_ADVICE, detect_view
+from formcheck.analysis.view_split import slice_track, view_segments
+from formcheck.config import RuleBook, Settings, load_rules, load_settings
+from formcheck.errors import ConfigError, LifterLeftFrameError
 from formcheck.result import Analysis, Rep, VideoInfo, ViewResult
-from formcheck.signals import _runs, clean_track
 from formcheck.track import PoseTrack
-from formcheck.view import FILMING_ADVICE, detect_view
 
 LIFTS = ("auto", "squat", "deadlift")
 DEFAULT_STYLE = {"squat": "high_bar", "deadlift": "conventional"}
@@ -41,7 +48,7 @@ def _absences(track: PoseTrack) -> list[str]:
     """Return warnings for the stretches where no person was found."""
     t = track.times_s
     out = []
-    for a, b in _runs(~track.present):
+    for a, b in true_runs(~track.present):
         if (t[min(b, len(t) - 1)] - t[a]) >= 0.5:
             out.append(
                 f"no lifter in frame from {t[a]:.1f} s to {t[min(b, len(t) - 1)]:.1f} s: "
@@ -63,23 +70,93 @@ def _to_rep(index: int, w: RepWindow, t: np.ndarray) -> Rep:
     )
 
 
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """Everything a front end (CLI, web app, batch) can choose about one analysis.
+
+    ``lift="auto"`` tells a squat from a deadlift from the motion; ``style=None`` takes the
+    lift's default preset (high_bar, conventional); ``thresholds`` override fault thresholds
+    by fault id; ``settings`` and ``rules`` default to the bundled files;
+    ``split_by_view`` analyses each part of a clip that changes camera view on its own
+    (the parts land in :attr:`Analysis.parts`).
+    """
+
+    lift: str = "auto"
+    style: str | None = None
+    height_cm: float | None = None
+    thresholds: Mapping[str, float] = field(default_factory=dict)
+    settings: Settings | None = None
+    rules: RuleBook | None = None
+    cache_dir: Path | None = None
+    use_cache: bool = True
+    split_by_view: bool = True
+
+    def resolved(self) -> AnalysisOptions:
+        """Return these options with settings and rules loaded and every choice checked."""
+        _check_inputs(self.lift, self.height_cm)
+        rules = self.rules or load_rules()
+        if self.style is not None:
+            rules.for_style(self.style)  # an unknown style fails before any work is done
+        return replace(self, settings=self.settings or load_settings(), rules=rules)
+
+
+def _options(options: AnalysisOptions | None, overrides: dict[str, Any]) -> AnalysisOptions:
+    """Return ``options`` with keyword shortcuts applied (``analyze_track(t, v, lift=...)``)."""
+    base = options or AnalysisOptions()
+    if "thresholds" in overrides and overrides["thresholds"] is None:
+        overrides["thresholds"] = {}
+    return replace(base, **overrides).resolved()
+
+
 def analyze_track(
     track: PoseTrack,
     video: VideoInfo,
+    options: AnalysisOptions | None = None,
     *,
-    lift: str = "auto",
-    style: str | None = None,
-    settings: Settings | None = None,
-    rules: RuleBook | None = None,
-    thresholds: dict[str, float] | None = None,
-    height_cm: float | None = None,
     warnings_in: list[str] | None = None,
+    **overrides: Any,
 ) -> Analysis:
     """Return the analysis of a raw pose track (the stages after pose estimation).
 
-    ``lift="auto"`` tells a squat from a deadlift from the motion (:mod:`formcheck.lift`);
-    ``style=None`` takes the lift's default preset (high_bar, conventional).
+    ``overrides`` are :class:`AnalysisOptions` fields, a shortcut for tests and scripts.
+    When the clip changes camera view and ``split_by_view`` is on, each part is analysed
+    on its own too and listed in ``parts``.
     """
+    opts = _options(options, overrides)
+    whole = _analyze_quietly(track, video, opts, warnings_in)
+    if opts.split_by_view:
+        whole.parts = analyze_by_view(track, video, opts)
+    return whole
+
+
+def analyze_by_view(
+    track: PoseTrack, video: VideoInfo, options: AnalysisOptions | None = None
+) -> list[Analysis]:
+    """Return one analysis per part of a clip that changes view (none when it does not).
+
+    Frame numbers in each part count from the start of the part; times are the clip's.
+    """
+    opts = _options(options, {})
+    assert opts.settings is not None
+    cuts = view_segments(track, opts.settings)
+    if len(cuts) < 2:
+        return []
+    out = []
+    for i, (a, b, view) in enumerate(cuts, start=1):
+        part = _analyze_quietly(slice_track(track, a, b), video, opts, None)
+        part.warnings.insert(
+            0,
+            f"part {i} of {len(cuts)} ({track.times_s[a]:.1f}-{track.times_s[b - 1]:.1f} s, "
+            f"filmed {view}): the clip changes view, so each part is analysed on its own; "
+            f"frame numbers count from {a}",
+        )
+        out.append(part)
+    return out
+
+
+def _analyze_quietly(
+    track: PoseTrack, video: VideoInfo, opts: AnalysisOptions, notes: list[str] | None
+) -> Analysis:
     with warnings.catch_warnings():
         # Landmarks hidden for a whole window give all-NaN slices; NaN is the right answer
         # there and every stage checks for it, so numpy's warning is only noise.
@@ -88,13 +165,13 @@ def analyze_track(
         return _analyze_track(
             track,
             video,
-            lift=lift,
-            style=style,
-            settings=settings,
-            rules=rules,
-            thresholds=thresholds,
-            height_cm=height_cm,
-            warnings=warnings_in,
+            lift=opts.lift,
+            style=opts.style,
+            settings=opts.settings,
+            rules=opts.rules,
+            thresholds=dict(opts.thresholds),
+            height_cm=opts.height_cm,
+            warnings=notes,
         )
 
 
@@ -231,32 +308,23 @@ def _resolve_lift(
 
 def analyze_video(
     path: str | Path,
+    options: AnalysisOptions | None = None,
     *,
-    lift: str = "auto",
-    style: str | None = None,
-    settings: Settings | None = None,
-    rules: RuleBook | None = None,
-    thresholds: dict[str, float] | None = None,
-    height_cm: float | None = None,
-    cache_dir: Path | None = None,
-    use_cache: bool = True,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[Analysis, PoseTrack]:
-    """Return the analysis of a video file and the raw pose track it was made from."""
-    from formcheck.pose import estimate_track
+    **overrides: Any,
+) -> Analysis:
+    """Return the analysis of a video file: the one entry point of every front end.
 
+    The options are checked before the pose pass; the raw pose track the analysis was
+    made from is kept on :attr:`Analysis.track` (not written to JSON), and a clip that
+    changes view carries one analysis per part in :attr:`Analysis.parts`.
+    """
+    from formcheck.capture.pose import estimate_track
+
+    opts = _options(options, overrides)
     video, track, pose_warnings = estimate_track(
-        path, cache_dir=cache_dir, use_cache=use_cache, progress=progress
+        path, cache_dir=opts.cache_dir, use_cache=opts.use_cache, progress=progress
     )
-    analysis = analyze_track(
-        track,
-        video,
-        lift=lift,
-        style=style,
-        settings=settings,
-        rules=rules,
-        thresholds=thresholds,
-        height_cm=height_cm,
-        warnings_in=pose_warnings,
-    )
-    return analysis, track
+    analysis = analyze_track(track, video, opts, warnings_in=pose_warnings)
+    analysis.track = track
+    return analysis

@@ -13,15 +13,9 @@ import warnings
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
 
+from formcheck.analysis.nanmath import true_runs
 from formcheck.config import Settings
 from formcheck.track import INDEX, PoseTrack
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Return [start, stop) index pairs of the True runs of a boolean array."""
-    padded = np.concatenate([[False], mask, [False]])
-    edges = np.flatnonzero(padded[1:] != padded[:-1])
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def reject_outliers(x: np.ndarray, window: int, n_mads: float) -> np.ndarray:
@@ -50,7 +44,7 @@ def fill_gaps(x: np.ndarray, max_gap: int) -> np.ndarray:
         return out
     idx = np.arange(len(x))
     interp = np.interp(idx, idx[good], x[good])
-    for a, b in _runs(~good):
+    for a, b in true_runs(~good):
         if a > 0 and b < len(x) and (b - a) <= max_gap:
             out[a:b] = interp[a:b]
     return out
@@ -62,7 +56,7 @@ def lowpass(x: np.ndarray, fps: float, cutoff_hz: float, order: int) -> np.ndarr
     cutoff = min(cutoff_hz, 0.4 * fps)  # stay clear of Nyquist on 10 fps clips
     sos = butter(order, cutoff, btype="low", fs=fps, output="sos")
     min_len = 3 * (2 * order + 1)
-    for a, b in _runs(np.isfinite(x)):
+    for a, b in true_runs(np.isfinite(x)):
         if b - a > min_len:
             out[a:b] = sosfiltfilt(sos, x[a:b])
     return out
