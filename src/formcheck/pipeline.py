@@ -22,7 +22,7 @@ from formcheck.analysis.deadlift import pull_metrics
 from formcheck.analysis.faults import find_faults, summarize
 from formcheck.analysis.lift import detect_lift
 from formcheck.analysis.nanmath import true_runs
-from formcheck.analysis.reps import RepWindow, segment_reps
+from formcheck.analysis.reps import RepWindow, Segmentation, segment_reps
 from formcheck.analysis.signals import clean_track
 from formcheck.analysis.squat_front import front_metrics
 from formcheck.analysis.squat_side import (
@@ -36,7 +36,7 @@ from formcheck.analysis.view import FILMING_ADVICE, detect_view
 from formcheck.analysis.view_split import slice_track, view_segments
 from formcheck.config import RuleBook, Settings, load_rules, load_settings
 from formcheck.errors import ConfigError, LifterLeftFrameError
-from formcheck.result import Analysis, Rep, VideoInfo, ViewResult
+from formcheck.result import Analysis, Metric, Rep, VideoInfo, ViewResult
 from formcheck.track import PoseTrack
 
 LIFTS = ("auto", "squat", "deadlift")
@@ -205,19 +205,9 @@ def _analyze_track(
     seg = segment_reps(clean, settings, lift)
     view = detect_view(clean, settings, seg.leg_length_px)
     series = compute_series(clean, view, seg)
-    bulge = back_bulge(clean, view)
     t = clean.times_s
     reps = [_to_rep(i, w, t) for i, w in enumerate(seg.reps, start=1)]
-    standing = standing_frames(series, seg.reps)
-    if lift == "deadlift":
-        metrics = [
-            pull_metrics(clean, view, settings, w, seg.leg_length_px, bulge) for w in seg.reps
-        ]
-    else:
-        metrics = [rep_metrics(clean, view, series, w, bulge, standing) for w in seg.reps]
-        if view.view in ("front", "back"):
-            for m, w in zip(metrics, seg.reps, strict=True):
-                m.update(front_metrics(clean, w, standing))
+    metrics = _measure_reps(clean, view, settings, seg, series, lift)
     if height_cm is not None and reps:
         add_velocity(clean, seg.reps, metrics, seg.leg_length_px, height_cm)
     for rep, m, w in zip(reps, metrics, seg.reps, strict=True):
@@ -252,6 +242,28 @@ def _analyze_track(
         times_s=t,
         lift_reason=lift_reason,
     )
+
+
+def _measure_reps(
+    clean: PoseTrack,
+    view: ViewResult,
+    settings: Settings,
+    seg: Segmentation,
+    series: dict[str, np.ndarray],
+    lift: str,
+) -> list[dict[str, Metric]]:
+    """Return the per-rep metrics of the lift and view (deadlift, squat side, squat front)."""
+    bulge = back_bulge(clean, view)
+    if lift == "deadlift":
+        return [
+            pull_metrics(clean, view, settings, w, seg.leg_length_px, bulge) for w in seg.reps
+        ]
+    standing = standing_frames(series, seg.reps)
+    metrics = [rep_metrics(clean, view, series, w, bulge, standing) for w in seg.reps]
+    if view.view in ("front", "back"):
+        for m, w in zip(metrics, seg.reps, strict=True):
+            m.update(front_metrics(clean, w, standing))
+    return metrics
 
 
 def _view_notes(view: ViewResult, book: RuleBook, lift: str, unsupported: list[str]) -> list[str]:

@@ -198,13 +198,7 @@ def segment_reps(track: PoseTrack, settings: Settings, lift: str = "squat") -> S
     candidates = []
     for a0, bottom, b0, depth in _troughs(h, settings):
         a, b = _extend(d, a0, b0)
-        why = ""
-        if (t[b] - t[a]) < settings.get("reps.min_duration_s"):
-            why = f"too fast ({t[b] - t[a]:.2f} s)"
-        elif _foot_travel(track, a, b + 1, leg_px) > settings.get("reps.max_foot_travel"):
-            why = "feet moved (walking or stepping)"
-        elif 0 < _knee_flexion(track, a, b + 1) < settings.get("reps.min_knee_flexion"):
-            why = "knees stayed straight (bending over, not a rep)"
+        why = _not_a_rep(track, settings, a, b, leg_px)
         if why:
             rejected.append((float(t[a]), float(t[b]), why))
             continue
@@ -227,6 +221,18 @@ def segment_reps(track: PoseTrack, settings: Settings, lift: str = "squat") -> S
             rep.note = f"depth {depth:.2f} leg lengths vs {full_depth:.2f} for the deepest rep"
         reps.append(rep)
     return Segmentation(reps, rejected, h, leg_px)
+
+
+def _not_a_rep(track: PoseTrack, settings: Settings, a: int, b: int, leg_px: float) -> str:
+    """Return why the excursion over frames ``a..b`` is not a rep ("" when it is one)."""
+    t = track.times_s
+    if (t[b] - t[a]) < settings.get("reps.min_duration_s"):
+        return f"too fast ({t[b] - t[a]:.2f} s)"
+    if _foot_travel(track, a, b + 1, leg_px) > settings.get("reps.max_foot_travel"):
+        return "feet moved (walking or stepping)"
+    if 0 < _knee_flexion(track, a, b + 1) < settings.get("reps.min_knee_flexion"):
+        return "knees stayed straight (bending over, not a rep)"
+    return ""
 
 
 def _drop_handling(

@@ -191,7 +191,12 @@ def _bar(label: str) -> Iterator[tuple[Progress, Callable[[int, int], None]]]:
     help="A TOML rules file in the shape of formcheck/data/rules.toml.",
 )
 @click.option("--no-cache", is_flag=True, help="Run the pose model even if a cached track exists.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where pose tracks are cached (default $FORMCHECK_CACHE_DIR or the user cache).",
+)
 def analyze(
     video: Path,
     lift: str,

@@ -136,7 +136,7 @@ def add_cmd(
     default=None,
     help="Session day the pain belongs to (YYYY-MM-DD).",
 )
-@click.option("--notes", default="")
+@click.option("--notes", default="", help="A note kept with the pain report.")
 @_zone_option
 @click.pass_context
 def pain_cmd(
@@ -228,7 +228,12 @@ def import_cmd(ctx: click.Context, file: Path, unit: str, tz: str | None) -> Non
 
 @log.command("export")
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="File format of the export.",
 )
 @click.option(
     "--out", type=click.Path(path_type=Path), default=None, help="File (default: stdout)."
@@ -290,7 +295,12 @@ def advice_cmd(ctx: click.Context, as_of: dt.datetime | None, as_json: bool) -> 
 
 
 @log.command("context")
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Judge the log as on this day (default: now).",
+)
 @click.pass_context
 def context_cmd(ctx: click.Context, as_of: dt.datetime | None) -> None:
     """Print the training context that triage uses, as JSON."""
@@ -316,9 +326,13 @@ def plot_cmd(ctx: click.Context, kind: str, out: Path) -> None:
 
 
 @log.command("lifter")
-@click.option("--name", default=None)
-@click.option("--height-cm", type=click.FloatRange(50, 250), default=None)
-@click.option("--body-mass-kg", type=click.FloatRange(20, 300), default=None)
+@click.option("--name", default=None, help="The lifter's name.")
+@click.option(
+    "--height-cm", type=click.FloatRange(50, 250), default=None, help="Height in cm."
+)
+@click.option(
+    "--body-mass-kg", type=click.FloatRange(20, 300), default=None, help="Body mass in kg."
+)
 @click.option(
     "--training-age",
     "training_age",
@@ -387,7 +401,13 @@ def video_cmd(ctx: click.Context, file: Path, day: dt.datetime | None, tz: str |
 
 @log.command("triage")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Day of the triage (YYYY-MM-DD, default today).",
+)
 @_zone_option
 @click.pass_context
 def triage_cmd(ctx: click.Context, file: Path, day: dt.datetime | None, tz: str | None) -> None:

@@ -15,7 +15,7 @@ from formcheck.errors import EntryParseError
 from formcheck.log.db import LogDatabase
 from formcheck.log.importers import LB_TO_KG
 from formcheck.log.models import SetEntry
-from formcheck.log.records import _exercise_ids, ensure_lifter, session_for_day
+from formcheck.log.records import ensure_lifter, exercise_ids, session_for_day
 from formcheck.log.rules import LogRules, default_rules
 
 _WEIGHT = re.compile(r"^(\d+(?:[.,]\d+)?)(kg|kgs|lb|lbs)$", re.I)
@@ -157,7 +157,7 @@ def record_entry(
     with db.transaction() as s:
         lifter = ensure_lifter(s)
         session = session_for_day(s, lifter.id, local_date, tz, when)
-        ex_id = _exercise_ids(s, [entry.exercise], rules)[entry.exercise]
+        ex_id = exercise_ids(s, [entry.exercise], rules)[entry.exercise]
         position = (
             s.scalar(
                 select(func.coalesce(func.max(SetEntry.position), 0)).where(

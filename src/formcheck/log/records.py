@@ -88,7 +88,8 @@ def update_lifter(
         }
 
 
-def _exercise_ids(session: Session, names: Iterable[str], rules: LogRules) -> dict[str, int]:
+def exercise_ids(session: Session, names: Iterable[str], rules: LogRules) -> dict[str, int]:
+    """Return the exercise id of each name, creating the exercises that are new."""
     wanted = {n.casefold(): n for n in names}
     ids = dict(session.execute(select(Exercise.key, Exercise.id)).all())
     for key, name in wanted.items():
@@ -202,7 +203,7 @@ def import_export(
     added = 0
     with db.transaction() as s:
         lifter = ensure_lifter(s)
-        ex_ids = _exercise_ids(s, (p.exercise for p in export.sets), rules)
+        ex_ids = exercise_ids(s, (p.exercise for p in export.sets), rules)
         sess_ids, existed = _session_ids(s, export.sets, lifter.id, export.app, export.tz)
         present, position = _existing_sets(s, list(existed))
         batch: list[dict[str, Any]] = []
