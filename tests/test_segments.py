@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from formcheck.analysis.view_split import view_segments
-from formcheck.pipeline import analyze_by_view
+from formcheck.pipeline import analyze_by_view, analyze_track
 from formcheck.result import VideoInfo
 from formcheck.track import PoseTrack
 
@@ -79,5 +79,7 @@ def test_each_part_is_analysed_with_its_view(side_then_front: PoseTrack) -> None
 def test_a_clip_in_one_view_stays_whole(name: str) -> None:
     track = load_fixture_track(name)
     assert view_segments(track) == [(0, track.n_frames, view_segments(track)[0][2])]
-    (only,) = analyze_by_view(track, _video(track))
-    assert not only.warnings or not only.warnings[0].startswith("part ")
+    assert analyze_by_view(track, _video(track)) == []
+    whole = analyze_track(track, _video(track))
+    assert whole.parts == []
+    assert not whole.warnings or not whole.warnings[0].startswith("part ")

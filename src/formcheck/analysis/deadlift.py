@@ -20,7 +20,8 @@ import numpy as np
 from formcheck.analysis.nanmath import nan_max, round_or_none
 from formcheck.analysis.reps import RepWindow
 from formcheck.analysis.signals import interior_angle, midpoint
-from formcheck.analysis.squat_side import facing_sign, near_side
+from formcheck.analysis.squat_side import facing_sign
+from formcheck.analysis.view import near_side
 from formcheck.config import Settings
 from formcheck.result import Metric, ViewResult
 from formcheck.track import PoseTrack

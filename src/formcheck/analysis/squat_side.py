@@ -20,6 +20,7 @@ from formcheck.analysis.signals import (
     midpoint,
     signed_angle,
 )
+from formcheck.analysis.view import near_side
 from formcheck.result import Metric, ViewResult
 from formcheck.track import PoseTrack
 
@@ -37,14 +38,6 @@ BAR_HANDS_MAX_TORSO = 0.25
 def facing_sign(view: ViewResult) -> float:
     """Return +1 when a side-on lifter faces image-right, -1 for left, 0 when unknown."""
     return 1.0 if view.facing == "right" else -1.0 if view.facing == "left" else 0.0
-
-
-def near_side(view: ViewResult, track: PoseTrack) -> str:
-    """Return the body side nearer the camera: the view's, else the better-seen knee's."""
-    if view.near_side:
-        return view.near_side
-    scores = {s: float(np.nanmean(track.vis(f"{s}_knee"))) for s in ("left", "right")}
-    return max(scores, key=lambda k: scores[k])
 
 
 def compute_series(track: PoseTrack, view: ViewResult, seg: Segmentation) -> dict[str, np.ndarray]:

@@ -79,6 +79,18 @@ def _facing_sign(track: PoseTrack) -> float:
     return float(np.sign(np.sum(finite)))
 
 
+def near_side(view: ViewResult, track: PoseTrack) -> str:
+    """Return the body side nearer the camera: the view's, else the better-seen knee's.
+
+    The one answer to "which leg is measured": the metrics and the report's overlay both
+    call it, so the overlay highlights the leg the numbers are about.
+    """
+    if view.near_side:
+        return view.near_side
+    scores = {s: float(np.nanmean(track.vis(f"{s}_knee"))) for s in ("left", "right")}
+    return max(scores, key=lambda k: scores[k])
+
+
 def _near_side_by_visibility(track: PoseTrack) -> tuple[str, float]:
     joints = ("shoulder", "hip", "knee", "ankle")
     scores = {}

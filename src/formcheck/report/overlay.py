@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from formcheck.analysis.view import near_side
 from formcheck.result import Analysis, Fault
 from formcheck.track import INDEX, PoseTrack
 
@@ -76,17 +77,9 @@ def plan_overlay(analysis: Analysis, track: PoseTrack) -> OverlayPlan:
             lo, hi = fault.frame_range
             for f in range(max(lo, 0), min(hi + 1, n)):
                 faults_at.setdefault(f, []).append(fault)
-    return OverlayPlan(analysis=analysis, track=track, near=_near_side(analysis, track),
+    return OverlayPlan(analysis=analysis, track=track, near=near_side(analysis.view, track),
                        rep_at=rep_at, reps_done=reps_done, faults_at=faults_at,
                        bar=_bar_path(analysis, track), unit=min(track.width, track.height) / 400)
-
-
-def _near_side(analysis: Analysis, track: PoseTrack) -> str:
-    if analysis.view.near_side in ("left", "right"):
-        return analysis.view.near_side
-    left = np.nanmean(track.visibility[:, [INDEX["left_hip"], INDEX["left_knee"]]])
-    right = np.nanmean(track.visibility[:, [INDEX["right_hip"], INDEX["right_knee"]]])
-    return "left" if left >= right else "right"
 
 
 def _bar_path(analysis: Analysis, track: PoseTrack) -> np.ndarray | None:
