@@ -1,17 +1,31 @@
-"""Shared fixtures: paths to the real data beside the repository, and saved pose tracks."""
+"""Shared fixtures: paths to the real data beside the repository, saved pose tracks, and a
+Playwright browser and page (see tests/browser.py)."""
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from formcheck.pipeline import analyze_track
 from formcheck.result import Analysis, VideoInfo
 from formcheck.track import PoseTrack
+
+from .browser import (
+    DESKTOP,
+    Viewport,
+    chromium_binary,
+    launch_chromium,
+    new_context,
+    playwright_sync_api,
+)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
@@ -75,3 +89,32 @@ def analyze_fixture(track: PoseTrack, **kw: Any) -> Analysis:
 def fault_ids(analysis: Analysis) -> set[str]:
     """Return the ids of every fault in an analysis."""
     return {f.id for f in analysis.faults}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless system Chromium for the whole run, driven by Playwright.
+
+    Skips when Chromium or Playwright is missing; fails instead under
+    FORMCHECK_REQUIRE_SERVICES=1.
+    """
+    binary = chromium_binary()
+    sync_api = playwright_sync_api()
+    with sync_api.sync_playwright() as playwright:
+        chromium = launch_chromium(playwright, binary)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def viewport() -> Viewport:
+    """The window the ``page`` fixture opens; parametrize ``viewport`` to change it."""
+    return DESKTOP
+
+
+@pytest.fixture
+def page(browser: Browser, viewport: Viewport) -> Iterator[Page]:
+    """A blank page in a fresh browser context of size ``viewport``, closed after the test."""
+    context = new_context(browser, viewport)
+    yield context.new_page()
+    context.close()

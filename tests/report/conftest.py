@@ -1,9 +1,10 @@
-"""Fixtures for the report tests: real clips, their real pose tracks, analyses, Chromium."""
+"""Fixtures for the report tests: real clips, their real pose tracks, analyses.
+
+The browser and page fixtures are in tests/conftest.py (Playwright, see tests/browser.py)."""
 
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -66,13 +67,3 @@ def sample_outputs(sample_case, tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("sample_out")
     return write_outputs(analysis, track, SAMPLE, out, exports=("mot", "trc", "csv"))
 
-
-def chromium_binary() -> str:
-    """Return the Chromium to drive; skip (or fail when services are required) without one."""
-    candidate = os.environ.get("FORMCHECK_CHROMIUM") or "/usr/bin/chromium"
-    found = shutil.which(candidate) or (candidate if os.access(candidate, os.X_OK) else None)
-    if found is None:
-        if os.environ.get("FORMCHECK_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"FORMCHECK_REQUIRE_SERVICES=1 but no Chromium at {candidate!r}")
-        pytest.skip(f"needs Chromium (set FORMCHECK_CHROMIUM); none at {candidate!r}")
-    return found
