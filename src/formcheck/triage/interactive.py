@@ -242,8 +242,8 @@ def describe_choices(step: Step, kb: KnowledgeBase) -> list[str]:
     if step.flag is not None or step.finding is None:
         return []
     if step.finding.kind == "regions":
-        # The body map's views: say which view shows each region.
-        return [f"{i}. {r.label} ({r.view} view)" if r.view != "both" else f"{i}. {r.label}"
+        # The body map's views: most regions are on the back; mark those seen from the front.
+        return [f"{i}. {r.label} (front)" if r.view == "front" else f"{i}. {r.label}"
                 for i, r in enumerate(kb.regions.values(), 1)]
     if step.finding.kind == "faults":
         return [f"{i}. {f.title}" for i, f in enumerate(kb.faults.values(), 1)]
