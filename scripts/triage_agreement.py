@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "triage")
 
 from vignettes import (
     HOLDOUT_FILE,
+    ROUND2_FILE,
     VIGNETTES_FILE,
     analysis_document,
     expected_causes,
@@ -25,7 +26,7 @@ from formcheck.triage.models import level_rank
 def main() -> int:
     """Print the agreement of both vignette sets; return the exit code."""
     verbose = "-v" in sys.argv
-    for path in (VIGNETTES_FILE, HOLDOUT_FILE):
+    for path in (VIGNETTES_FILE, HOLDOUT_FILE, ROUND2_FILE):
         print(f"== {path.name}")
         report(load_vignettes(path), verbose)
     return 0

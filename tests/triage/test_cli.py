@@ -27,7 +27,7 @@ def test_examples_give_the_verdict_in_their_name(path, tmp_path):
     result = _run("--answers", str(path), "--json", str(out))
     assert result.exit_code == 0, result.output
     doc = json.loads(out.read_text())
-    assert doc["schema"] == "formcheck.triage/1"
+    assert doc["schema"] == "formcheck.triage/2"
     assert doc["verdict"] == path.stem
     assert f"VERDICT: {path.stem}" in result.output
     assert result.output.count("not a doctor") == 1
@@ -54,7 +54,9 @@ def test_schema_lists_allowed_values_and_examples_fit_it(kb):
     props = schema["properties"]
     assert props["regions"]["items"]["enum"] == list(kb.regions)
     assert set(props["red_flags"]["properties"]) == set(kb.red_flags)
-    assert props["quality"]["anyOf"][0]["enum"] == ["dull", "sharp", "unsure"]
+    assert props["quality"]["anyOf"][0]["enum"] == ["dull", "sharp", "stiff", "tight", "unsure"]
+    assert props["schema"]["enum"] == ["formcheck.triage-answers/1", "formcheck.triage-answers/2"]
+    assert props["faults_seen"]["items"]["enum"] == list(kb.faults)
     for path in ANSWER_EXAMPLES:
         raw = yaml.safe_load(path.read_text())  # YAML also reads the JSON examples
         assert set(raw) <= set(props), path.name

@@ -188,7 +188,8 @@ def test_knowledge_base_unknown_parameter_and_fact(tmp_path):
 
 def test_knowledge_base_bad_choice_value(tmp_path):
     data = _copy_data(tmp_path)
-    rules = (data / "rules.yaml").read_text().replace("value: dull}", "value: dulll}", 1)
+    rules = (data / "rules.yaml").read_text().replace(
+        "value: [dull, stiff, tight]}", "value: [dulll, stiff, tight]}", 1)
     (data / "rules.yaml").write_text(rules)
     with pytest.raises(KnowledgeBaseError, match=r"'doms_dull'.*\['dulll'\] not among the choices"):
         load_knowledge(data)

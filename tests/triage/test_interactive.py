@@ -29,6 +29,11 @@ def _region_numbers(*ids: str) -> str:
     return ",".join(str(order.index(r) + 1) for r in ids)
 
 
+def _fault_numbers(*ids: str) -> str:
+    order = list(KB.faults)
+    return ",".join(str(order.index(f) + 1) for f in ids)
+
+
 def _choice(finding: str, value: str) -> str:
     return str(KB.choices(finding).index(value) + 1)
 
@@ -54,6 +59,8 @@ CASES = {
         "swelling": "n", "over_bone": "n", "recurring": "n",
         "daily_activities": _choice("daily_activities", "harder"),
         "lift": _choice("lift", "deadlift"), "new_lift": "n", "load_jump": "n", "age": "34",
+        "severity.now": "4", "bar_weight_before_kg": "100", "bar_weight_after_kg": "105",
+        "faults_seen": "",
     },
     "rest_and_modify": {
         "regions": _region_numbers("neck_left"),
@@ -68,7 +75,8 @@ CASES = {
         "daily_activities": _choice("daily_activities", "none"),
         "lift": _choice("lift", "back_squat"), "bar_position": _choice("bar_position", "high_bar"),
         "neck_position": _choice("neck_position", "looked_up"), "tense_whole_set": "n",
-        "new_lift": "n", "load_jump": "n",
+        "new_lift": "n", "load_jump": "n", "severity.now": "2", "bar_weight_before_kg": "",
+        "faults_seen": "",
     },
     "keep_training": {
         "regions": _region_numbers("lower_back_left", "lower_back_right"),
@@ -82,7 +90,9 @@ CASES = {
         "swelling": "n", "over_bone": "n", "recurring": "n",
         "daily_activities": _choice("daily_activities", "none"),
         "lift": _choice("lift", "back_squat"), "bar_position": _choice("bar_position", "low_bar"),
-        "new_lift": "y", "load_jump": "n", "age": "29",
+        "new_lift": "y", "load_jump": "n", "age": "29", "hours_since_session": "40",
+        "severity.now": "2", "bar_weight_before_kg": "",
+        "faults_seen": _fault_numbers("heels_lift"),
     },
 }
 # Where each case first gives a wrong answer and types "back" to change it.
@@ -245,7 +255,8 @@ def test_session_forgets_the_fields_named_by_a_contradiction():
     ("hours_since_onset", "36", 36.0),
     ("settled_after_hours", "no", "not_settled"),
     ("severity.during", "", None),
-    ("regions", "1, 3", ["neck_left", "upper_back_traps"]),
+    ("regions", "1, 3", ["neck_left", "neck_middle"]),
+    ("faults_seen", "1, 5", ["forward_lean", "heels_lift"]),
 ])
 def test_parse_answer(step_id, text, expected):
     step = next(s for s in Session(KB).steps() if s.id == step_id)
@@ -256,8 +267,9 @@ def test_parse_answer(step_id, text, expected):
     ("hours_since_onset", "-3", "expected a time in the past"),
     ("hours_since_onset", "yesterday", "expected hours"),
     ("severity.during", "11", "expected a number from 0 to 10; received 11"),
-    ("regions", "99", "expected region numbers 1-15; received '99'"),
-    ("quality", "7", "expected a number from 1 to 3"),
+    ("regions", "99", "expected region numbers 1-19; received '99'"),
+    ("quality", "7", "expected a number from 1 to 5"),
+    ("faults_seen", "12", "expected fault numbers 1-11; received '12'"),
 ])
 def test_parse_answer_rejects(step_id, text, message):
     step = next(s for s in Session(KB).steps() if s.id == step_id)

@@ -14,10 +14,11 @@ from formcheck.triage.models import level_rank
 from formcheck.triage.render import render_result
 
 KB = default_knowledge()
-BACK_GROUPS = {"lower_back", "mid_back", "upper_back_muscle", "upper_back_bone"}
+BACK_GROUPS = {"lower_back", "mid_back", "upper_back_muscle", "upper_back_bone", "back_general"}
 # "regions" may be left out only with an urgent flag; the rest are contradictions.
 CONTRADICTION_FIELDS = {
     "regions", "side", "severity.next_morning", "severity.during", "settled_after_hours",
+    "hours_since_session",
 }
 
 
@@ -41,8 +42,13 @@ def answer_sets(draw):
     hours = draw(_maybe(st.floats(0, 3000)))
     answers["hours_since_onset"] = hours
     severity = st.floats(0, 10)
+    answers["hours_since_session"] = draw(_maybe(st.floats(0, 3000)))
     answers["severity"] = {m: draw(_maybe(severity))
-                           for m in ("before", "during", "after", "next_morning")}
+                           for m in ("before", "during", "after", "now", "next_morning")}
+    answers["faults_seen"] = draw(st.lists(st.sampled_from(list(KB.faults)), max_size=3,
+                                           unique=True))
+    answers["bar_weight_before_kg"] = draw(_maybe(st.floats(20, 300)))
+    answers["bar_weight_after_kg"] = draw(_maybe(st.floats(20, 300)))
     answers["settled_after_hours"] = draw(_maybe(st.floats(0, hours or 0)))
     answers["age"] = draw(_maybe(st.integers(10, 110)))
     answers["training"] = draw(_maybe(st.fixed_dictionaries({
@@ -73,8 +79,13 @@ def _floor_from_domain(answers) -> int:
         floor = max(floor, see_pro)  # a sharp pain or pop during a lift
     if hours is not None and hours / 24 > 42:
         floor = max(floor, see_pro)  # pain over 6 weeks
-    if (answers["age"] or 0) > 50 and groups & BACK_GROUPS and answers["recurring"] is not True:
-        floor = max(floor, see_pro)  # age over 50 with new back pain
+    # Age over 50 with new back pain - unless the lifter said no and "new" is not their answer
+    # (issue 14: an inferred flag overrides an explicit "no" only on the lifter's own answers).
+    said_no = answers["red_flags"].get("age_over_50_new_back_pain") is False
+    own = answers["recurring"] is False
+    if ((answers["age"] or 0) > 50 and groups & BACK_GROUPS and answers["recurring"] is not True
+            and (own or not said_no)):
+        floor = max(floor, see_pro)
     if groups & {"ribs", "shoulder"}:
         floor = max(floor, see_pro)  # rib / shoulder pain: see a professional (s2)
     return floor

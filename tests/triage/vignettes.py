@@ -11,6 +11,7 @@ from formcheck.result import SCHEMA
 
 VIGNETTES_FILE = Path(__file__).with_name("vignettes.yaml")
 HOLDOUT_FILE = Path(__file__).with_name("vignettes_holdout.yaml")
+ROUND2_FILE = Path(__file__).with_name("vignettes_round2.yaml")
 
 
 def load_vignettes(path: Path = VIGNETTES_FILE) -> list[dict[str, Any]]:

@@ -51,7 +51,7 @@ def read_answers_file(path: Path) -> Any:
 @click.option("--video-json", "video_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Analysis JSON of your latest video (from `formcheck analyze --json`).")
 @click.option("--json", "json_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Also write the result as JSON (formcheck.triage/1) to this path.")
+              help="Also write the result as JSON (formcheck.triage/2) to this path.")
 @click.option("--schema", "print_schema", is_flag=True,
               help="Print the JSON Schema of the answers file and exit.")
 @click.option("--from-log", is_flag=True,

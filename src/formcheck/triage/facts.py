@@ -20,15 +20,21 @@ _CHOICE_FACTS = ("quality", "onset", "side", "daily_activities", "trend", "lift"
                  "bar_position", "neck_position")
 _BOOL_FACTS = ("skin_marks", "swelling", "one_tender_spot", "over_bone", "eases_with_movement",
                "recurring", "new_lift", "load_jump", "elbow_issues", "tense_whole_set",
-               "not_settled")
-_NUMBER_FACTS = ("hours_since_onset", "days_since_onset", "age", "sev_before", "sev_during",
-                 "sev_after", "sev_next_morning", "during_rise", "morning_rise", "settle_hours",
-                 "video_reps")
+               "not_settled", "settled_quickly")
+_NUMBER_FACTS = ("hours_since_onset", "days_since_onset", "hours_since_session", "age",
+                 "sev_before", "sev_during", "sev_after", "sev_now", "sev_next_morning",
+                 "during_rise", "morning_rise", "settle_hours", "video_reps",
+                 "bar_weight_before_kg", "bar_weight_after_kg", "bar_weight_jump_pct")
+_SEVERITY_MOMENTS = ("before", "during", "after", "now", "next_morning")
+#: Onsets after which the session lies at least as far back as the onset.
+SESSION_BEFORE_ONSET = ("during_lift", "right_after", "later_same_day", "next_day")
 
 #: Every fixed fact name and its kind ("set", "bool", "number", "text", "choice:<finding>").
 FACT_KINDS: dict[str, str] = {
     "regions": "set",
     "region_groups": "set",
+    "region_on_bone": "set",
+    "faults_seen": "set",
     **{name: f"choice:{name}" for name in _CHOICE_FACTS},
     **{name: "bool" for name in _BOOL_FACTS},
     **{name: "number" for name in _NUMBER_FACTS},
@@ -90,19 +96,30 @@ def compute_facts(
     regions = [r for r in data.get("regions") or [] if r in kb.regions]
     groups = {kb.regions[r].group for r in regions}
     facts["regions"], facts["region_groups"] = set(regions), groups
-    if "upper_back_bone" in groups:
+    on_bone = {kb.regions[r].on_bone for r in regions}
+    facts["region_on_bone"] = on_bone
+    if "always" in on_bone:
         facts["over_bone"] = True  # the region itself is bone: the lifter said so by choosing it
+    facts["faults_seen"] = set(data.get("faults_seen") or [])
     hours = hours_since_onset(data)
     facts["hours_since_onset"] = hours
     facts["days_since_onset"] = None if hours is None else hours / 24.0
+    facts["hours_since_session"] = _hours_since_session(data, hours)
     facts["age"] = data.get("age")
+    before_kg, after_kg = data.get("bar_weight_before_kg"), data.get("bar_weight_after_kg")
+    facts["bar_weight_before_kg"], facts["bar_weight_after_kg"] = before_kg, after_kg
+    facts["bar_weight_jump_pct"] = (
+        round(100.0 * (after_kg - before_kg) / before_kg, 1)
+        if before_kg and after_kg is not None else None
+    )
     severity = data.get("severity") or {}
-    for moment in ("before", "during", "after", "next_morning"):
+    for moment in _SEVERITY_MOMENTS:
         facts[f"sev_{moment}"] = severity.get(moment)
     baseline = severity.get("before") or 0.0  # unknown baseline -> 0: the cautious reading
     facts["during_rise"] = _minus(severity.get("during"), baseline)
     facts["morning_rise"] = _minus(severity.get("next_morning"), baseline)
     facts["settle_hours"] = _settle_hours(data, hours)
+    facts["settled_quickly"] = _settled_quickly(facts, kb)
     for flag_id, value in (data.get("red_flags") or {}).items():
         facts[f"red_flag.{flag_id}"] = bool(value)
     for key in ("week_over_week_increase_pct", "hours_since_last_heavy_session", "pain_trend"):
@@ -116,6 +133,50 @@ def compute_facts(
                 None if count is None or not video["reps"] else count / video["reps"]
             )
     return facts
+
+
+def _hours_since_session(data: Mapping[str, Any], hours: float | None) -> float | None:
+    if data.get("hours_since_session") is not None:
+        return float(data["hours_since_session"])
+    if data.get("onset") in ("during_lift", "right_after"):
+        return hours  # it started at the session, so the two clocks agree
+    return None
+
+
+def _settled_quickly(facts: Mapping[str, Any], kb: KnowledgeBase) -> bool | None:
+    # Mild during the lift, back to baseline within the rule-of-twos window, and no worse the
+    # next morning: normal training discomfort (issue 14). Unknown parts leave it unknown.
+    during, settle, morning = facts["sev_during"], facts["settle_hours"], facts["morning_rise"]
+    if during is None or settle is None or morning is None:
+        return None
+    return bool(
+        during <= kb.param("mild_pain_max")
+        and settle <= kb.param("rule_of_twos_settle_hours")
+        and morning <= kb.param("rule_of_twos_morning_max_rise")
+    )
+
+
+def answered_facts(data: Mapping[str, Any], kb: KnowledgeBase) -> set[str]:
+    """Return the names of the facts that come straight from the lifter's own answers.
+
+    An inferred red flag may override the lifter's explicit "no" only when every fact it is
+    inferred from is in this set (issue 14); training-log and video facts are not answers.
+    """
+    names = {n for n in (*_CHOICE_FACTS, *_BOOL_FACTS) if data.get(n) is not None}
+    regions = [r for r in data.get("regions") or [] if r in kb.regions]
+    if regions:
+        names |= {"regions", "region_groups", "region_on_bone"}
+        if any(kb.regions[r].on_bone == "always" for r in regions):
+            names.add("over_bone")
+    if hours_since_onset(data) is not None:
+        names |= {"hours_since_onset", "days_since_onset"}
+    for name in ("age", "hours_since_session", "bar_weight_before_kg", "bar_weight_after_kg"):
+        if data.get(name) is not None:
+            names.add(name)
+    severity = data.get("severity") or {}
+    names |= {f"sev_{m}" for m in _SEVERITY_MOMENTS if severity.get(m) is not None}
+    names |= {f"red_flag.{f}" for f in data.get("red_flags") or {}}
+    return names
 
 
 def _minus(value: float | None, baseline: float) -> float | None:

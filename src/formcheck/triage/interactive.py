@@ -166,6 +166,7 @@ def parse_answer(step: Step, text: str, kb: KnowledgeBase) -> Any:
         "regions": _parse_regions,
         "number": _parse_number,
         "hours": _parse_hours,
+        "faults": _parse_faults,
     }
     return parsers[finding.kind](finding, text, kb)
 
@@ -189,19 +190,28 @@ def _parse_choice(finding: Finding, text: str, kb: KnowledgeBase) -> str:
 
 
 def _parse_regions(finding: Finding, text: str, kb: KnowledgeBase) -> list[str]:
-    ids = list(kb.regions)
+    chosen = _parse_ids(text, list(kb.regions), "region")
+    if not chosen:
+        raise InvalidAnswer("expected at least one region number")
+    return chosen
+
+
+def _parse_faults(finding: Finding, text: str, kb: KnowledgeBase) -> list[str]:
+    return _parse_ids(text, list(kb.faults), "fault")
+
+
+def _parse_ids(text: str, ids: list[str], what: str) -> list[str]:
+    # Comma-separated numbers (1-based, as listed) or ids; each kept once, in order.
     chosen: list[str] = []
     for part in [p.strip() for p in text.split(",") if p.strip()]:
         if part.isdigit() and 1 <= int(part) <= len(ids):
-            region = ids[int(part) - 1]
-        elif part in kb.regions:
-            region = part
+            item = ids[int(part) - 1]
+        elif part in ids:
+            item = part
         else:
-            raise InvalidAnswer(f"expected region numbers 1-{len(ids)}; received {part!r}")
-        if region not in chosen:
-            chosen.append(region)
-    if not chosen:
-        raise InvalidAnswer("expected at least one region number")
+            raise InvalidAnswer(f"expected {what} numbers 1-{len(ids)}; received {part!r}")
+        if item not in chosen:
+            chosen.append(item)
     return chosen
 
 
@@ -232,7 +242,11 @@ def describe_choices(step: Step, kb: KnowledgeBase) -> list[str]:
     if step.flag is not None or step.finding is None:
         return []
     if step.finding.kind == "regions":
-        return [f"{i}. {r.label}" for i, r in enumerate(kb.regions.values(), 1)]
+        # The body map's views: most regions are on the back; mark those seen from the front.
+        return [f"{i}. {r.label} (front)" if r.view == "front" else f"{i}. {r.label}"
+                for i, r in enumerate(kb.regions.values(), 1)]
+    if step.finding.kind == "faults":
+        return [f"{i}. {f.title}" for i, f in enumerate(kb.faults.values(), 1)]
     return [f"{i}. {c.label}" for i, c in enumerate(step.finding.choices, 1)]
 
 

@@ -46,6 +46,8 @@ class Region(_Entry):
     label: str
     group: str
     side: Literal["left", "right", "midline"]
+    on_bone: Literal["always", "never", "either"] = "never"
+    view: Literal["front", "back", "both"] = "back"
     source: str
 
 
@@ -70,7 +72,7 @@ class Finding(_Entry):
     """Something the triage asks about after the red flags (and the answers-file field)."""
 
     id: str
-    kind: Literal["choice", "bool", "number", "hours", "regions"]
+    kind: Literal["choice", "bool", "number", "hours", "regions", "faults"]
     prompt: str
     choices: list[Choice] = Field(default_factory=list)
     unit: str | None = None
@@ -90,6 +92,8 @@ class RedFlag(_Entry):
     question: str | None = None
     groups: list[str] = Field(default_factory=list)
     derived_when: list[Condition] = Field(default_factory=list)
+    inferred_because: str = ""
+    points_to: list[str] = Field(default_factory=list)
     source: str
 
 
@@ -97,7 +101,10 @@ class Rule(_Entry):
     """A verdict rule: when all conditions hold it sets at least its level."""
 
     id: str
-    kind: Literal["doms_sign", "injury_sign", "rule_of_twos", "pain_band", "region", "training"]
+    kind: Literal[
+        "doms_sign", "normal_sign", "injury_sign", "rule_of_twos", "pain_band", "region",
+        "training",
+    ]
     level: Level
     when: list[Condition] = Field(min_length=1)
     reason: str
@@ -110,7 +117,8 @@ class Cause(_Entry):
 
     id: str
     title: str
-    regions: list[str] = Field(min_length=1)
+    regions: list[str]
+    red_flag_cause: bool = False
     prior: float
     supports: list[Condition]
     against: list[Condition]
@@ -279,11 +287,7 @@ def _check_verdicts(kb: KnowledgeBase) -> list[str]:
 def _cross_check(kb: KnowledgeBase) -> list[str]:
     problems = _check_verdicts(kb)
     for flag in kb.red_flags.values():
-        where = f"redflags.yaml, entry '{flag.id}'"
-        if flag.question is None and not flag.derived_when:
-            problems.append(f"{where}, field 'question': needed when there is no derived_when")
-        problems += _check_groups(kb, flag.groups, f"{where}, field 'groups'")
-        problems += _check_conditions(kb, flag.derived_when, f"{where}, field 'derived_when'")
+        problems += _check_flag(kb, flag)
     for rule in kb.rules.values():
         where = f"rules.yaml, entry '{rule.id}'"
         problems += _check_conditions(kb, rule.when, f"{where}, field 'when'")
@@ -293,6 +297,8 @@ def _cross_check(kb: KnowledgeBase) -> list[str]:
         where = f"causes.yaml, entry '{cause.id}'"
         known = set(kb.regions) | kb.region_groups
         bad = [r for r in cause.regions if r not in known]
+        if not cause.regions and not cause.red_flag_cause:
+            problems.append(f"{where}, field 'regions': needed unless red_flag_cause is true")
         if bad:
             problems.append(f"{where}, field 'regions': unknown region or group {bad}")
         for side in ("supports", "against"):
@@ -305,6 +311,22 @@ def _cross_check(kb: KnowledgeBase) -> list[str]:
         if finding.kind == "choice" and not finding.choices:
             problems.append(f"{where}, field 'choices': a choice finding needs choices")
         problems += _check_conditions(kb, finding.ask_when, f"{where}, field 'ask_when'")
+    return problems
+
+
+def _check_flag(kb: KnowledgeBase, flag: RedFlag) -> list[str]:
+    where = f"redflags.yaml, entry '{flag.id}'"
+    problems: list[str] = []
+    if flag.question is None and not flag.derived_when:
+        problems.append(f"{where}, field 'question': needed when there is no derived_when")
+    problems += _check_groups(kb, flag.groups, f"{where}, field 'groups'")
+    problems += _check_conditions(kb, flag.derived_when, f"{where}, field 'derived_when'")
+    if flag.derived_when and not flag.inferred_because:
+        problems.append(f"{where}, field 'inferred_because': needed with derived_when")
+    problems += _check_text(kb, flag.inferred_because, where)
+    bad_causes = [c for c in flag.points_to if c not in kb.causes]
+    if bad_causes:
+        problems.append(f"{where}, field 'points_to': unknown cause id {bad_causes}")
     return problems
 
 

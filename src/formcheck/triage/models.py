@@ -12,8 +12,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RESULT_SCHEMA = "formcheck.triage/1"
-ANSWERS_SCHEMA = "formcheck.triage-answers/1"
+RESULT_SCHEMA = "formcheck.triage/2"
+ANSWERS_SCHEMA = "formcheck.triage-answers/2"
+#: Answers schemas that still load; a /1 file is upgraded on reading (validation.py).
+ANSWERS_SCHEMAS_READ = ("formcheck.triage-answers/1", ANSWERS_SCHEMA)
 
 Level = Literal["emergency", "urgent", "see_professional", "rest_and_modify", "keep_training"]
 
@@ -45,6 +47,7 @@ class Severity(BaseModel):
     after: float | None = Field(
         default=None, ge=0, le=10, description="0-10 right after the session"
     )
+    now: float | None = Field(default=None, ge=0, le=10, description="0-10 now")
     next_morning: float | None = Field(
         default=None, ge=0, le=10, description="0-10 the morning after the session"
     )
@@ -97,7 +100,12 @@ class Answers(BaseModel):
     answered_at: datetime | None = Field(
         default=None, description="reference time for onset_at; defaults to now"
     )
-    side: str | None = Field(default=None, description="one_side | both_sides | middle")
+    hours_since_session: float | None = Field(
+        default=None, ge=0, description="hours since the session it came from (not the onset)"
+    )
+    side: str | None = Field(
+        default=None, description="one_side | both_sides | middle | dont_know"
+    )
     severity: Severity = Field(default_factory=Severity)
     settled_after_hours: float | None = Field(
         default=None,
@@ -118,7 +126,18 @@ class Answers(BaseModel):
     new_lift: bool | None = Field(default=None, description="the lift is new to the lifter")
     load_jump: bool | None = Field(default=None, description="the load jumped recently")
     lift: str | None = Field(
-        default=None, description="back_squat | front_squat | deadlift | other"
+        default=None,
+        description="back_squat | front_squat | deadlift | rdl | bodyweight_squat | other",
+    )
+    bar_weight_before_kg: float | None = Field(
+        default=None, gt=0, le=600, description="top-set bar weight about a week before, kg"
+    )
+    bar_weight_after_kg: float | None = Field(
+        default=None, gt=0, le=600, description="top-set bar weight in this session, kg"
+    )
+    faults_seen: list[str] = Field(
+        default_factory=list,
+        description="fault ids seen on video or in the mirror (not measured); see --schema",
     )
     bar_position: str | None = Field(
         default=None, description="high_bar | low_bar | front_rack | unsure"
@@ -138,7 +157,11 @@ class FiredFlag(BaseModel):
     id: str
     level: Level
     text: str
-    how: Literal["answered", "derived"]
+    how: Literal["answered", "inferred"]
+    because: str | None = Field(default=None, description="why an inferred flag was inferred")
+    overrode: bool | None = Field(
+        default=None, description="the lifter's answer this inferred flag overrode (False = no)"
+    )
 
 
 class RuleHit(BaseModel):
@@ -174,7 +197,7 @@ class Change(BaseModel):
 class Pattern(BaseModel):
     """Does this look like DOMS or like an injury? The signs found for each."""
 
-    label: Literal["doms_like", "injury_like", "mixed", "unclear"]
+    label: Literal["doms_like", "settled_quickly", "injury_like", "mixed", "unclear"]
     doms_signs: list[str]
     injury_signs: list[str]
 
@@ -207,5 +230,5 @@ class TriageResult(BaseModel):
         return self.causes[0].id if self.causes else None
 
     def to_dict(self) -> dict[str, object]:
-        """Return the JSON-ready dictionary of the ``formcheck.triage/1`` schema."""
+        """Return the JSON-ready dictionary of the ``formcheck.triage/2`` schema."""
         return self.model_dump(mode="json", by_alias=True)

@@ -12,9 +12,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from formcheck.triage.errors import TriageInputError
-from formcheck.triage.facts import hours_since_onset
+from formcheck.triage.facts import SESSION_BEFORE_ONSET, hours_since_onset
 from formcheck.triage.knowledge import KnowledgeBase
-from formcheck.triage.models import Answers
+from formcheck.triage.models import ANSWERS_SCHEMA, ANSWERS_SCHEMAS_READ, Answers
+
+V1_SCHEMA = ANSWERS_SCHEMAS_READ[0]
 
 _CHOICE_FIELDS = ("quality", "onset", "side", "daily_activities", "trend", "lift",
                   "bar_position", "neck_position")
@@ -37,7 +39,7 @@ def parse_answers(raw: Answers | Mapping[str, Any], kb: KnowledgeBase) -> Answer
                 [("answers", f"expected a mapping of answers; received {type(raw).__name__}")]
             )
         try:
-            answers = Answers.model_validate(dict(raw))
+            answers = Answers.model_validate(upgrade_answers(raw))
         except ValidationError as exc:
             raise TriageInputError([_pydantic_problem(err) for err in exc.errors()]) from exc
     problems = _check_values(answers, kb)
@@ -46,6 +48,33 @@ def parse_answers(raw: Answers | Mapping[str, Any], kb: KnowledgeBase) -> Answer
     if problems:
         raise TriageInputError(problems)
     return answers
+
+
+def upgrade_answers(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Return answers in the current schema; a ``formcheck.triage-answers/1`` file is upgraded.
+
+    Version 1 asked about a "pop" and a sudden sharp pain in one question
+    (``red_flags.pop_during_lift``); version 2 asks them apart, so the old answer is copied to
+    both (a "no" denied both; a "yes" keeps the same level). Everything else is unchanged.
+
+    Raises
+    ------
+    TriageInputError
+        When ``schema`` names a schema that cannot be read.
+    """
+    data = dict(raw)
+    schema = data.get("schema", ANSWERS_SCHEMA)
+    if schema not in ANSWERS_SCHEMAS_READ:
+        raise TriageInputError(
+            [("schema", f"expected one of {list(ANSWERS_SCHEMAS_READ)}; received {schema!r}")]
+        )
+    if schema == V1_SCHEMA:
+        flags = dict(data.get("red_flags") or {})
+        if "pop_during_lift" in flags and "sharp_pain_during_lift" not in flags:
+            flags["sharp_pain_during_lift"] = flags["pop_during_lift"]
+        data["red_flags"] = flags
+        data["schema"] = ANSWERS_SCHEMA
+    return data
 
 
 def _pydantic_problem(err: Mapping[str, Any]) -> tuple[str, str]:
@@ -84,6 +113,11 @@ def _check_values(answers: Answers, kb: KnowledgeBase) -> list[tuple[str, str]]:
         problems.append(
             ("red_flags", f"unknown red-flag id(s) {unknown}; known: {sorted(kb.red_flags)}")
         )
+    for i, fault in enumerate(answers.faults_seen):
+        if fault not in kb.faults:
+            problems.append(
+                (f"faults_seen[{i}]", f"expected one of {sorted(kb.faults)}; received {fault!r}")
+            )
     problems += _check_time(answers)
     return problems
 
@@ -131,6 +165,14 @@ def _check_contradictions(answers: Answers, kb: KnowledgeBase) -> list[tuple[str
             problems.append(
                 ("severity.during", "onset 'during_lift' contradicts a pain of 0 during the lift")
             )
+    session = answers.hours_since_session
+    if (session is not None and hours is not None and answers.onset in SESSION_BEFORE_ONSET
+            and session < hours):
+        problems.append(
+            ("hours_since_session",
+             f"onset '{answers.onset}' means the session was at least as long ago as the onset "
+             f"({hours:g} h); received {session:g} h")
+        )
     if answers.settled_after_hours is not None:
         if answers.not_settled:
             problems.append(("not_settled", "contradicts settled_after_hours; give one"))
@@ -159,6 +201,8 @@ def answers_schema(kb: KnowledgeBase) -> dict[str, Any]:
         for flag in kb.red_flags.values()
     }
     props["red_flags"]["additionalProperties"] = False
-    schema["$id"] = "https://formcheck.invalid/schemas/triage-answers-1.json"
-    schema["title"] = "formcheck triage answers (formcheck.triage-answers/1)"
+    props["faults_seen"]["items"] = {"type": "string", "enum": list(kb.faults)}
+    props["schema"]["enum"] = list(ANSWERS_SCHEMAS_READ)
+    schema["$id"] = "https://formcheck.invalid/schemas/triage-answers-2.json"
+    schema["title"] = f"formcheck triage answers ({ANSWERS_SCHEMA})"
     return schema
