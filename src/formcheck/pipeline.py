@@ -162,6 +162,7 @@ def _analyze_quietly(
         # there and every stage checks for it, so numpy's warning is only noise.
         warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
         warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+        assert opts.settings is not None and opts.rules is not None  # set by resolved()
         return _analyze_track(
             track,
             video,
@@ -181,17 +182,13 @@ def _analyze_track(
     *,
     lift: str,
     style: str | None,
-    settings: Settings | None,
-    rules: RuleBook | None,
+    settings: Settings,
+    rules: RuleBook,
     thresholds: dict[str, float] | None,
     height_cm: float | None,
     warnings: list[str] | None,
 ) -> Analysis:
-    _check_inputs(lift, height_cm)
-    settings = settings or load_settings()
-    rules = rules or load_rules()
-    if style is not None:
-        rules.for_style(style)  # an unknown style is an error before any work is done
+    # The options were checked and loaded once, in AnalysisOptions.resolved().
     notes = list(warnings or [])
     if track.present.mean() < MIN_PRESENT_FRACTION:
         raise LifterLeftFrameError(
