@@ -7,6 +7,7 @@ threshold, unit, source and the cue that fixes it. A lifter overrides a value wi
 
 from __future__ import annotations
 
+import math
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -15,26 +16,23 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from formcheck.errors import ConfigError
+from formcheck.settings import Setting, apply_overrides, parse_number, setting_table
 
 Comparison = Literal[">", "<", "outside"]
 STYLES = ("high_bar", "low_bar", "front", "conventional")
 
 
-class Setting(BaseModel):
-    """One tunable number with its unit and the reason for its default."""
-
-    model_config = ConfigDict(extra="forbid")
-    value: float
-    unit: str
-    reason: str
-    source: str = ""
-
-
 class FaultRule(BaseModel):
-    """A fault: which metric, which comparison against which threshold, and what it means.
+    """A fault: which metric, how it is judged against which threshold, and what it means.
 
     ``comparison = "outside"`` is a band: the fault holds below ``threshold`` (the lower
     bound) or above ``upper``; override the upper bound with ``FAULT.upper=VALUE``.
+    ``judge_by = "size"`` compares the metric's absolute value and names its direction with
+    ``sign_words`` (said when negative, when positive). ``frames`` says which frames of the
+    rep show the fault: ``crossing`` where ``series`` crosses the threshold, ``worst`` the
+    whole rep with the series' worst frame (a metric judged against a baseline), ``rep`` the
+    whole rep. ``highlight`` lists the landmark pairs the annotated video lights up
+    (``"hip"`` is the measured side's hip, ``"left_hip"`` a named one).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -56,6 +54,10 @@ class FaultRule(BaseModel):
     evidence_note: str = ""  # said with every finding of this fault (e.g. what it cannot tell)
     only_styles: list[str] = []  # judged only under these styles (empty = every style)
     min_reps_fraction: float = 0.0
+    judge_by: Literal["value", "size"] = "value"
+    sign_words: list[str] = Field(default_factory=list, max_length=2)
+    frames: Literal["crossing", "worst", "rep"] = "rep"
+    highlight: list[tuple[str, str]] = []
 
     @model_validator(mode="after")
     def _band_has_bounds(self) -> FaultRule:
@@ -66,6 +68,22 @@ class FaultRule(BaseModel):
             )
         if self.comparison != "outside" and self.upper is not None:
             raise ValueError(f"upper is only for comparison 'outside', got {self.comparison!r}")
+        if self.frames != "rep" and (self.series is None or self.comparison == "outside"):
+            raise ValueError(
+                f"frames {self.frames!r} expects a series and a one-sided comparison, got "
+                f"series={self.series!r} comparison={self.comparison!r}"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _finite_and_worded(self) -> FaultRule:
+        bounds = [self.threshold] + ([] if self.upper is None else [self.upper])
+        if not all(math.isfinite(b) for b in bounds):
+            raise ValueError(f"expected finite thresholds, got {bounds}")
+        if self.sign_words and len(self.sign_words) != 2:
+            raise ValueError(
+                f"sign_words expects [when negative, when positive], got {self.sign_words}"
+            )
         return self
 
     def describe(self) -> str:
@@ -84,13 +102,42 @@ class StylePreset(BaseModel):
     thresholds: dict[str, float] = {}
 
 
+class Column(BaseModel):
+    """One column of the per-rep table in the terminal: a metric, its header and format."""
+
+    model_config = ConfigDict(extra="forbid")
+    metric: str
+    header: str
+    format: str = "{:.2f}"
+
+
+class TableLayout(BaseModel):
+    """How ``formcheck analyze`` lays out its per-rep table."""
+
+    model_config = ConfigDict(extra="forbid")
+    columns: list[Column] = []
+    tempo: dict[str, list[str]] = {}  # lift -> the phase-duration metrics shown as a/b/c
+    legend: str = ""
+
+
 class RuleBook(BaseModel):
-    """The loaded rules file: fault rules and style presets."""
+    """The loaded rules file: fault rules, style presets and the terminal table layout."""
 
     model_config = ConfigDict(extra="forbid")
     version: int
     faults: dict[str, FaultRule]
     styles: dict[str, StylePreset]
+    table: TableLayout = TableLayout()
+
+    def columns(self) -> list[Column]:
+        """Return the table columns: the listed ones, then any fault metric not listed."""
+        listed = list(self.table.columns)
+        shown = {c.metric for c in listed}
+        for rule in self.faults.values():
+            if rule.metric not in shown:
+                listed.append(Column(metric=rule.metric, header=rule.metric))
+                shown.add(rule.metric)
+        return listed
 
     def for_style(self, style: str, overrides: dict[str, float] | None = None) -> RuleBook:
         """Return a copy whose thresholds apply ``style`` and then ``overrides`` (by fault id)."""
@@ -105,6 +152,9 @@ class RuleBook(BaseModel):
                 f"threshold override: expected fault ids from {sorted(faults)} "
                 f"(or {sorted(bands)} for a band's upper bound), got {unknown}"
             )
+        not_finite = sorted(k for k, v in changes.items() if not math.isfinite(float(v)))
+        if not_finite:
+            raise ConfigError(f"--threshold: expected finite numbers, got {not_finite}")
         for key, value in changes.items():
             fid, _, part = key.partition(".")
             field = "upper" if part else "threshold"
@@ -156,8 +206,9 @@ def load_rules(path: Path | None = None) -> RuleBook:
 
 
 class Settings(BaseModel):
-    """Analysis settings: ``sections[section][key]`` is a :class:`Setting`."""
+    """Analysis settings: ``sections[section][key]`` is a :class:`~formcheck.settings.Setting`."""
 
+    model_config = ConfigDict(frozen=True)
     sections: dict[str, dict[str, Setting]]
 
     def get(self, dotted: str) -> float:
@@ -168,47 +219,96 @@ class Settings(BaseModel):
         except KeyError as exc:
             raise ConfigError(f"expected a known setting, got {dotted!r}") from exc
 
-    def with_overrides(self, overrides: dict[str, float]) -> Settings:
-        """Return a copy with ``section.key`` values replaced (unknown keys are an error)."""
-        sections = {s: dict(v) for s, v in self.sections.items()}
-        unknown = []
-        for dotted, value in overrides.items():
+    def table(self) -> dict[str, Setting]:
+        """Return ``{"section.key": Setting}`` for every setting."""
+        return {f"{s}.{k}": v for s, keys in self.sections.items() for k, v in keys.items()}
+
+    def with_overrides(self, overrides: dict[str, float], flag: str = "--set") -> Settings:
+        """Return a copy with ``section.key`` values replaced and range-checked.
+
+        Raises
+        ------
+        ConfigError
+            Naming ``flag`` for an unknown key (with the known ones) or a value out of range.
+        """
+        table = apply_overrides(self.table(), overrides, flag)
+        sections: dict[str, dict[str, Setting]] = {}
+        for dotted, setting in table.items():
             section, _, key = dotted.partition(".")
-            if key not in sections.get(section, {}):
-                unknown.append(dotted)
-                continue
-            sections[section][key] = sections[section][key].model_copy(update={"value": value})
-        if unknown:
-            known = sorted(f"{s}.{k}" for s, keys in self.sections.items() for k in keys)
-            raise ConfigError(f"--set: expected one of {known}, got unknown {unknown}")
+            sections.setdefault(section, {})[key] = setting
         return Settings(sections=sections)
 
     def flat(self) -> dict[str, float]:
         """Return ``{"section.key": value}`` for every setting."""
-        return {f"{s}.{k}": v.value for s, keys in self.sections.items() for k, v in keys.items()}
+        return {name: s.value for name, s in self.table().items()}
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """Return the analysis settings from ``path``, or the shipped ``analysis.toml``."""
-    name, raw = _read_toml(path, "analysis.toml")
-    try:
-        return Settings(sections=raw)
-    except ValidationError as exc:
-        raise ConfigError(_validation_message(name, exc)) from exc
+    """Return the shipped analysis settings, with the entries of the TOML file ``path`` applied.
+
+    ``path`` may hold a subset of ``analysis.toml``: a full entry (``[signals.lowpass_hz]``
+    with ``value = 5`` and maybe other fields) or a bare number (``lowpass_hz = 5`` under
+    ``[signals]``). A key that is not in ``analysis.toml`` is an error naming the known keys.
+    """
+    name, raw = _read_toml(None, "analysis.toml")
+    flat = {
+        f"{section}.{key}": entry
+        for section, entries in raw.items()
+        for key, entry in (entries.items() if isinstance(entries, dict) else [(None, entries)])
+    }
+    if path is not None:
+        user_name, user_raw = _read_toml(path, "analysis.toml")
+        flat = _merge_user_settings(flat, user_raw, user_name)
+    table = setting_table(flat, name if path is None else f"{name} with {path}")
+    sections: dict[str, dict[str, Setting]] = {}
+    for dotted, setting in table.items():
+        section, _, key = dotted.partition(".")
+        sections.setdefault(section, {})[key] = setting
+    return Settings(sections=sections)
 
 
-def parse_overrides(pairs: tuple[str, ...] | list[str]) -> dict[str, float]:
-    """Return ``{key: float}`` from ``key=value`` strings; every bad pair is named at once."""
+def _merge_user_settings(
+    shipped: dict[str, Any], user: dict[str, Any], where: str
+) -> dict[str, Any]:
+    """Return the shipped entries with a user file's values or partial entries merged in."""
+    out = dict(shipped)
+    unknown = []
+    for section, entries in user.items():
+        if not isinstance(entries, dict):
+            unknown.append(section)
+            continue
+        for key, entry in entries.items():
+            dotted = f"{section}.{key}"
+            if dotted not in shipped:
+                unknown.append(dotted)
+            elif isinstance(entry, dict):
+                out[dotted] = {**shipped[dotted], **entry}
+            else:
+                out[dotted] = {**shipped[dotted], "value": entry}
+    if unknown:
+        raise ConfigError(f"{where}: expected keys of {sorted(shipped)}, got unknown {unknown}")
+    return out
+
+
+def parse_overrides(pairs: tuple[str, ...] | list[str], flag: str = "--set") -> dict[str, float]:
+    """Return ``{key: float}`` from ``key=value`` strings; every bad pair is named at once.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``flag`` for a pair that is not ``KEY=NUMBER`` or whose number is not finite.
+    """
     out: dict[str, float] = {}
     bad = []
     for pair in pairs:
         key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            bad.append(f"{pair!r} (expected KEY=NUMBER)")
+            continue
         try:
-            if not sep or not key:
-                raise ValueError
-            out[key.strip()] = float(value)
-        except ValueError:
-            bad.append(pair)
+            out[key.strip()] = parse_number(value.strip(), f"{flag} {key.strip()}")
+        except ConfigError as exc:
+            bad.append(str(exc).removeprefix(f"{flag} "))
     if bad:
-        raise ConfigError(f"--set: expected KEY=NUMBER, got {bad}")
+        raise ConfigError(f"{flag}: " + "; ".join(bad))
     return out

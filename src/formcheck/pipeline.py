@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,22 +39,34 @@ from formcheck.errors import ConfigError, LifterLeftFrameError
 from formcheck.result import Analysis, Metric, Rep, VideoInfo, ViewResult
 from formcheck.track import PoseTrack
 
+if TYPE_CHECKING:
+    from formcheck.capture.pose import PoseSettings
+
 LIFTS = ("auto", "squat", "deadlift")
 DEFAULT_STYLE = {"squat": "high_bar", "deadlift": "conventional"}
-MIN_PRESENT_FRACTION = 0.2
 
 
-def _absences(track: PoseTrack) -> list[str]:
-    """Return warnings for the stretches where no person was found."""
+def _absences(track: PoseTrack, min_gap_s: float) -> list[str]:
+    """Return one note for the stretches of ``min_gap_s`` or more where no person was found.
+
+    This is the one absence check: the pose stage raises only when there is no usable person
+    at all, and gaps are reported here, where a saved track is analysed too.
+    """
     t = track.times_s
-    out = []
-    for a, b in true_runs(~track.present):
-        if (t[min(b, len(t) - 1)] - t[a]) >= 0.5:
-            out.append(
-                f"no lifter in frame from {t[a]:.1f} s to {t[min(b, len(t) - 1)]:.1f} s: "
-                "that part was not analysed"
-            )
-    return out
+    frame_s = 1.0 / track.fps
+    gaps = [
+        (float(t[a]), float(t[b - 1]) + frame_s)
+        for a, b in true_runs(~track.present)
+        if float(t[b - 1]) + frame_s - float(t[a]) >= min_gap_s
+    ]
+    if not gaps:
+        return []
+    shown = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in gaps[:8])
+    more = f" and {len(gaps) - 8} more" if len(gaps) > 8 else ""
+    return [
+        f"no lifter in frame in {shown}{more} (left the frame or hidden): "
+        "those frames were not analysed"
+    ]
 
 
 def _to_rep(index: int, w: RepWindow, t: np.ndarray) -> Rep:
@@ -76,7 +88,9 @@ class AnalysisOptions:
 
     ``lift="auto"`` tells a squat from a deadlift from the motion; ``style=None`` takes the
     lift's default preset (high_bar, conventional); ``thresholds`` override fault thresholds
-    by fault id; ``settings`` and ``rules`` default to the bundled files;
+    by fault id; ``settings``, ``pose_settings`` and ``rules`` default to the bundled files;
+    ``overrides`` sets values by name, as ``--set`` does: ``section.key`` for the analysis
+    settings and ``pose.name`` for the pose settings, each checked against its range;
     ``split_by_view`` analyses each part of a clip that changes camera view on its own
     (the parts land in :attr:`Analysis.parts`).
     """
@@ -87,17 +101,43 @@ class AnalysisOptions:
     thresholds: Mapping[str, float] = field(default_factory=dict)
     settings: Settings | None = None
     rules: RuleBook | None = None
+    pose_settings: PoseSettings | None = None
+    overrides: Mapping[str, float] = field(default_factory=dict)
     cache_dir: Path | None = None
     use_cache: bool = True
     split_by_view: bool = True
 
     def resolved(self) -> AnalysisOptions:
         """Return these options with settings and rules loaded and every choice checked."""
+        from formcheck.capture.pose import load_pose_settings
+
         _check_inputs(self.lift, self.height_cm)
         rules = self.rules or load_rules()
-        if self.style is not None:
-            rules.for_style(self.style)  # an unknown style fails before any work is done
-        return replace(self, settings=self.settings or load_settings(), rules=rules)
+        # An unknown style, threshold id or a non-finite threshold fails before any work.
+        rules.for_style(self.style or DEFAULT_STYLE["squat"], dict(self.thresholds))
+        settings = self.settings or load_settings()
+        pose = self.pose_settings or load_pose_settings()
+        if self.overrides:
+            settings, pose = _apply_overrides(settings, pose, dict(self.overrides))
+        return replace(self, settings=settings, rules=rules, pose_settings=pose, overrides={})
+
+
+def _apply_overrides(
+    settings: Settings, pose: PoseSettings, overrides: dict[str, float]
+) -> tuple[Settings, PoseSettings]:
+    """Return both settings tables with ``--set`` style overrides applied and checked."""
+    from formcheck.capture.pose import PoseSettings
+    from formcheck.settings import apply_overrides
+
+    known = sorted(settings.flat()) + sorted(f"pose.{k}" for k in PoseSettings.model_fields)
+    unknown = sorted(set(overrides) - set(known))
+    if unknown:
+        raise ConfigError(f"--set: expected one of {known}, got unknown {unknown}")
+    pose_values = {k: v for k, v in overrides.items() if k.startswith("pose.")}
+    rest = {k: v for k, v in overrides.items() if not k.startswith("pose.")}
+    pose_table = apply_overrides({f"pose.{k}": v for k, v in pose}, pose_values, "--set")
+    new_pose = PoseSettings.model_validate({k[5:]: v for k, v in pose_table.items()})
+    return settings.with_overrides(rest), new_pose
 
 
 def _options(options: AnalysisOptions | None, overrides: dict[str, Any]) -> AnalysisOptions:
@@ -163,9 +203,11 @@ def _analyze_quietly(
         warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
         warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
         assert opts.settings is not None and opts.rules is not None  # set by resolved()
+        assert opts.pose_settings is not None
         return _analyze_track(
             track,
             video,
+            min_gap_s=opts.pose_settings.absent_report_s.value,
             lift=opts.lift,
             style=opts.style,
             settings=opts.settings,
@@ -180,6 +222,7 @@ def _analyze_track(
     track: PoseTrack,
     video: VideoInfo,
     *,
+    min_gap_s: float,
     lift: str,
     style: str | None,
     settings: Settings,
@@ -190,12 +233,12 @@ def _analyze_track(
 ) -> Analysis:
     # The options were checked and loaded once, in AnalysisOptions.resolved().
     notes = list(warnings or [])
-    if track.present.mean() < MIN_PRESENT_FRACTION:
+    if track.present.mean() < settings.get("reps.min_present_fraction"):
         raise LifterLeftFrameError(
             f"expected the lifter in frame for most of the clip, got a person in only "
             f"{100 * track.present.mean():.0f}% of frames"
         )
-    notes += _absences(track)
+    notes += _absences(track, min_gap_s)
     clean = clean_track(track, settings)
     lift, style, lift_reason = _resolve_lift(clean, settings, rules, lift, style)
     book = rules.for_style(style, thresholds)
@@ -252,9 +295,7 @@ def _measure_reps(
     """Return the per-rep metrics of the lift and view (deadlift, squat side, squat front)."""
     bulge = back_bulge(clean, view)
     if lift == "deadlift":
-        return [
-            pull_metrics(clean, view, settings, w, seg.leg_length_px, bulge) for w in seg.reps
-        ]
+        return [pull_metrics(clean, view, settings, w, seg.leg_length_px, bulge) for w in seg.reps]
     standing = standing_frames(series, seg.reps)
     metrics = [rep_metrics(clean, view, series, w, bulge, standing) for w in seg.reps]
     if view.view in ("front", "back"):
@@ -332,7 +373,11 @@ def analyze_video(
 
     opts = _options(options, overrides)
     video, track, pose_warnings = estimate_track(
-        path, cache_dir=opts.cache_dir, use_cache=opts.use_cache, progress=progress
+        path,
+        cache_dir=opts.cache_dir,
+        use_cache=opts.use_cache,
+        progress=progress,
+        settings=opts.pose_settings,
     )
     analysis = analyze_track(track, video, opts, warnings_in=pose_warnings)
     analysis.track = track

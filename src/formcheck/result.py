@@ -74,6 +74,7 @@ class Fault:
     frame_range: tuple[int, int]  # frames of the rep where the fault holds
     worst_frame: int
     experimental: bool = False
+    body_parts: list[list[str]] = field(default_factory=list)  # landmark pairs to highlight
 
 
 @dataclass

@@ -1,4 +1,9 @@
-"""Form faults per rep, from the rules data file, with evidence, soreness and cue."""
+"""Form faults per rep, from the rules data file, with evidence, soreness and cue.
+
+Nothing here knows a metric or a fault by name: how a rule is judged (``comparison``,
+``judge_by``, ``frames``) and what it highlights (``highlight``) are fields of its entry in
+``data/rules.toml`` (see :class:`formcheck.config.FaultRule`).
+"""
 
 from __future__ import annotations
 
@@ -8,44 +13,46 @@ from formcheck.config import FaultRule, RuleBook
 from formcheck.result import Fault, Rep, ViewResult
 
 
-def _holds(value: float, rule: FaultRule, threshold: float | None = None) -> bool:
-    limit = rule.threshold if threshold is None else threshold
+def _holds(value: float, rule: FaultRule) -> bool:
     if rule.comparison == "outside":
-        return value < limit or (rule.upper is not None and value > rule.upper)
-    return value > limit if rule.comparison == ">" else value < limit
+        return value < rule.threshold or (rule.upper is not None and value > rule.upper)
+    return value > rule.threshold if rule.comparison == ">" else value < rule.threshold
+
+
+def _judged(values: np.ndarray | float, rule: FaultRule) -> np.ndarray | float:
+    """Return what the rule compares: the value, or its size (``judge_by = "size"``)."""
+    return np.abs(values) if rule.judge_by == "size" else values
 
 
 def _value_of(rep: Rep, rule: FaultRule) -> float | None:
     metric = rep.metrics.get(rule.metric)
     if metric is None or metric.value is None or isinstance(metric.value, bool):
         return None
-    value = float(metric.value)
-    # Signed metrics (neck) are judged by size; the sign goes into the evidence text.
-    return abs(value) if rule.metric == "neck_change_deg" else value
+    return float(_judged(float(metric.value), rule))
 
 
 def _frames(
     rep: Rep, rule: FaultRule, series: dict[str, np.ndarray]
 ) -> tuple[tuple[int, int], int]:
-    """Return the frame range where the fault holds and the worst frame, within the rep."""
+    """Return the frame range where the fault holds and the worst frame, within the rep.
+
+    ``rule.frames`` says how: ``rep`` is the whole rep with its bottom frame, ``worst`` the
+    whole rep with the series' worst frame (for metrics judged against a baseline, whose
+    series is not comparable to the threshold), ``crossing`` the frames where the series
+    itself crosses the threshold.
+    """
     a, b = rep.start_frame, rep.end_frame
-    if rule.series is None or rule.series not in series or rule.series == "bar_x":
+    if rule.frames == "rep" or rule.series is None or rule.series not in series:
         return (a, b), rep.bottom_frame
     x = series[rule.series][a : b + 1]
     if not np.isfinite(x).any():
         return (a, b), rep.bottom_frame
-    signed = np.abs(x) if rule.metric == "neck_change_deg" else x
-    if rule.comparison == "outside":
-        return (a, b), rep.bottom_frame  # band rules read one value per rep, not a series
-    worst = int(np.nanargmax(signed) if rule.comparison == ">" else np.nanargmin(signed))
-    if rule.metric in ("depth_thigh_deg", "neck_change_deg", "early_ascent_lean_change_deg"):
-        return (a, b), a + worst  # these are judged relative to a baseline, not per frame
-    hold = np.flatnonzero(
-        [
-            _holds(v, rule)
-            for v in np.nan_to_num(signed, nan=-1e9 if rule.comparison == ">" else 1e9)
-        ]
-    )
+    judged = np.asarray(_judged(x, rule))
+    worst = int(np.nanargmax(judged) if rule.comparison == ">" else np.nanargmin(judged))
+    if rule.frames == "worst":
+        return (a, b), a + worst
+    filled = np.nan_to_num(judged, nan=-1e9 if rule.comparison == ">" else 1e9)
+    hold = np.flatnonzero([_holds(float(v), rule) for v in filled])
     if hold.size == 0:
         return (a, b), a + worst
     return (a + int(hold[0]), a + int(hold[-1])), a + worst
@@ -54,8 +61,8 @@ def _frames(
 def _evidence(rep: Rep, rule: FaultRule, value: float) -> str:
     raw = rep.metrics[rule.metric].value
     extra = ""
-    if rule.metric == "neck_change_deg" and isinstance(raw, float):
-        extra = " (looking up)" if raw > 0 else " (chin down)"
+    if rule.sign_words and isinstance(raw, float):
+        extra = f" ({rule.sign_words[1] if raw > 0 else rule.sign_words[0]})"
     return f"rep {rep.index}: {rule.metric} = {value:g}{extra}, {rule.describe()} ({rule.unit})" + (
         f". {rule.evidence_note}" if rule.evidence_note else ""
     )
@@ -95,6 +102,7 @@ def find_faults(
                     frame_range=frame_range,
                     worst_frame=worst,
                     experimental=rule.severity == "experimental",
+                    body_parts=[list(pair) for pair in rule.highlight],
                 )
             )
     return unsupported

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 import platformdirs
-from pydantic import BaseModel, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict
 
 from formcheck.capture import people
 from formcheck.capture.frame_feed import FrameFeed
@@ -38,6 +38,7 @@ from formcheck.capture.silhouette import PROFILE_POINTS, measure_back_profile
 from formcheck.capture.video import DEFAULT_MAX_SIDE, check_readable, file_sha256, probe_video
 from formcheck.errors import ConfigError, NoPersonError, PersonTooSmallError
 from formcheck.result import VideoInfo
+from formcheck.settings import Setting, apply_overrides, setting_table
 from formcheck.track import LANDMARKS, PoseTrack
 
 MODEL = "mediapipe.solutions.pose BlazePose full (model_complexity=1)"
@@ -58,24 +59,10 @@ _PASS_SETTINGS = (
 )
 
 
-class Setting(BaseModel):
-    """One pose setting: its value, unit, allowed range and the reason for the default."""
-
-    value: float
-    unit: str
-    min: float
-    max: float
-    source: str
-
-    @model_validator(mode="after")
-    def _in_range(self) -> Setting:
-        if not self.min <= self.value <= self.max:
-            raise ValueError(f"expected {self.min:g}..{self.max:g} {self.unit}, got {self.value}")
-        return self
-
-
 class PoseSettings(BaseModel):
     """The pose stage's settings (see ``pose_settings.toml`` for units and reasons)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     min_person_height: Setting
     min_present_fraction: Setting
@@ -96,7 +83,14 @@ class PoseSettings(BaseModel):
 
 
 def load_pose_settings(path: str | Path | None = None, **overrides: float) -> PoseSettings:
-    """Return the pose settings from ``path`` (default: the bundled file) with overrides."""
+    """Return the pose settings from ``path`` (default: the bundled file) with overrides.
+
+    Raises
+    ------
+    ConfigError
+        If the file is not valid TOML, an entry is missing, unknown or out of range, or an
+        override names an unknown setting (the known ones are listed).
+    """
     where = "bundled pose_settings.toml" if path is None else str(path)
     if path is None:
         text = resources.files("formcheck.data").joinpath("pose_settings.toml").read_text()
@@ -106,18 +100,19 @@ def load_pose_settings(path: str | Path | None = None, **overrides: float) -> Po
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"expected TOML pose settings in {where}, got: {exc}") from exc
-    unknown = sorted(set(overrides) - set(PoseSettings.model_fields))
-    if unknown:
-        raise ConfigError(f"expected pose setting names, got unknown {', '.join(unknown)}")
-    for name, value in overrides.items():
-        raw.setdefault(name, {})["value"] = value
+    known = set(PoseSettings.model_fields)
+    problems = [f"{name}: unknown setting" for name in sorted(set(raw) - known)]
+    problems += [f"{name}: missing" for name in sorted(known - set(raw))]
     try:
-        return PoseSettings.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        table = setting_table({k: v for k, v in raw.items() if k in known}, where)
+    except ConfigError as exc:
+        problems.insert(0, str(exc).split("problem(s): ", 1)[1])
+    if problems:
+        raise ConfigError(
+            f"expected the pose settings {sorted(known)} in {where}, got: " + "; ".join(problems)
         )
-        raise ConfigError(f"expected valid pose settings in {where}, got: {problems}") from exc
+    table = apply_overrides(table, overrides, "pose setting")
+    return PoseSettings.model_validate(table)
 
 
 @dataclass
@@ -211,7 +206,8 @@ def estimate_track(
         track, warnings = _estimate(path, info, settings, max_side, progress)
         if use_cache:
             track.save(cache_file)
-    return info, track, warnings + check_track(track, settings)
+    check_track(track, settings)
+    return info, track, warnings
 
 
 def _load_cached(cache_file: Path, path: Path) -> tuple[VideoInfo, PoseTrack, list[str]] | None:
@@ -227,8 +223,8 @@ def _load_cached(cache_file: Path, path: Path) -> tuple[VideoInfo, PoseTrack, li
     return info, track.with_history(f"pose: loaded from cache {cache_file.name}"), warnings
 
 
-def check_track(track: PoseTrack, settings: PoseSettings) -> list[str]:
-    """Return warnings about gaps in the track, or raise if it has no usable person.
+def check_track(track: PoseTrack, settings: PoseSettings) -> None:
+    """Raise if the track has no usable person (gaps are noted by the analysis, once).
 
     Raises
     ------
@@ -253,7 +249,6 @@ def check_track(track: PoseTrack, settings: PoseSettings) -> list[str]:
             f"expected the person to be at least {floor:.0%} of the frame height, got "
             f"{height:.0%} (median over {found} frames): film closer or crop to the lifter"
         )
-    return _absent_warnings(track, settings.absent_report_s.value)
 
 
 def _estimate(
@@ -431,25 +426,6 @@ def _mediapipe_version() -> str:
         return metadata.version("mediapipe")  # no import: loading mediapipe takes seconds
     except metadata.PackageNotFoundError:
         return "unknown"
-
-
-def _absent_warnings(track: PoseTrack, min_gap_s: float) -> list[str]:
-    gaps = _absent_runs(track.present, track.times_s, 1.0 / track.fps)
-    long_gaps = [(a, b) for a, b in gaps if b - a >= min_gap_s]
-    if not long_gaps:
-        return []
-    shown = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in long_gaps[:8])
-    more = f" and {len(long_gaps) - 8} more" if len(long_gaps) > 8 else ""
-    return [f"no person found in {shown}{more} (the lifter left the frame or was hidden)"]
-
-
-def _absent_runs(
-    present: np.ndarray, times: np.ndarray, frame_s: float
-) -> list[tuple[float, float]]:
-    edges = np.diff(np.concatenate([[0], (~present).astype(np.int8), [0]]))
-    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
-    pairs = zip(starts, ends, strict=True)
-    return [(float(times[a]), float(times[b - 1]) + frame_s) for a, b in pairs]
 
 
 def _cache_file(

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from formcheck.config import STYLES, load_rules, load_settings, parse_overrides
+from formcheck.config import STYLES, RuleBook, load_rules, load_settings, parse_overrides
 from formcheck.output import write_csv, write_json
 from formcheck.pipeline import AnalysisOptions, analyze_video
 from formcheck.result import Analysis
@@ -20,37 +20,6 @@ from formcheck.track import PoseTrack
 
 # Piped output gets a fixed width so tables do not squash to 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 130)
-
-# (metric, header, format): the columns of the per-rep table, in reading order.
-COLUMNS = [
-    ("depth_thigh_deg", "depth°", "{:+.0f}"),
-    ("knee_min_deg", "knee°", "{:.0f}"),
-    ("trunk_lean_max_deg", "lean°", "{:.0f}"),
-    ("early_ascent_lean_change_deg", "hips-1st°", "{:+.0f}"),
-    ("neck_change_deg", "neck°", "{:+.0f}"),
-    ("heel_lift", "heel", "{:.2f}"),
-    ("knee_past_toes", "knee>toe", "{:+.2f}"),
-    ("bar_drift", "bar", "{:.2f}"),
-    ("mean_concentric_velocity", "m/s", "{:.2f}"),
-    ("start_trunk_lean_deg", "set lean°", "{:.0f}"),
-    ("start_hip_deg", "set hip°", "{:.0f}"),
-    ("early_pull_lean_change_deg", "hips-up°", "{:+.0f}"),
-    ("bar_from_midfoot", "bar", "{:+.2f}"),
-    ("lockout_lean_back_deg", "lean back°", "{:+.0f}"),
-    ("knee_width_ratio", "knees/feet", "{:.2f}"),
-    ("stance_width_ratio", "stance", "{:.2f}"),
-    ("lateral_shift", "shift", "{:+.2f}"),
-    ("uneven_depth", "uneven", "{:.2f}"),
-]
-TEMPO = ("descent_s", "pause_s", "ascent_s")
-DEADLIFT_TEMPO = ("pull_s", "lockout_s", "lower_s")
-LEGEND = (
-    "depth: thigh below parallel (+) or above (-); knee: smallest knee angle; lean: trunk "
-    "from vertical; hips-1st: lean gained early in the ascent; neck: bend beyond neutral "
-    "(+ up); heel, knee>toe, bar: foot lengths; tempo: down/pause/up seconds (deadlift: "
-    "pull/lockout/lower; hips-up: lean gained early in the pull; lean back: at lockout)"
-)
-
 
 def _fmt(value: object, pattern: str) -> str:
     if value is None:
@@ -60,8 +29,11 @@ def _fmt(value: object, pattern: str) -> str:
     return pattern.format(value)
 
 
-def render(analysis: Analysis) -> None:
-    """Print the analysis: clip facts, a table per rep, faults, what to fix first, warnings."""
+def render(analysis: Analysis, rules: RuleBook) -> None:
+    """Print the analysis: clip facts, a table per rep, faults, what to fix first, warnings.
+
+    The table's columns, tempo metrics and legend come from the rules file (``[table]``).
+    """
     v = analysis.video
     console.print(
         f"[bold]{Path(v.path).name}[/]  {v.width}x{v.height}, {v.fps:.2f} fps, "
@@ -72,14 +44,15 @@ def render(analysis: Analysis) -> None:
     facing = f", facing {view.facing}" if view.facing else ""
     console.print(f"view: [bold]{view.view}[/]{facing} ({view.reason})")
     console.print(f"lift: {analysis.lift_reason}", highlight=False)
-    used = [c for c in COLUMNS if any(c[0] in r.metrics for r in analysis.reps)]
-    table = Table(title=f"{len(analysis.reps)} rep(s)", header_style="bold", caption=LEGEND)
-    for header in ["rep", "time s", *[c[1] for c in used], "tempo s", "faults"]:
+    used = [c for c in rules.columns() if any(c.metric in r.metrics for r in analysis.reps)]
+    caption = rules.table.legend or None
+    table = Table(title=f"{len(analysis.reps)} rep(s)", header_style="bold", caption=caption)
+    keys = rules.table.tempo.get(analysis.lift, [])
+    for header in ["rep", "time s", *[c.header for c in used], "tempo s", "faults"]:
         table.add_column(header, justify="left" if header == "faults" else "right")
     for rep in analysis.reps:
         m = rep.metrics
-        cells = [_fmt(m[c[0]].value if c[0] in m else None, c[2]) for c in used]
-        keys = DEADLIFT_TEMPO if analysis.lift == "deadlift" else TEMPO
+        cells = [_fmt(m[c.metric].value if c.metric in m else None, c.format) for c in used]
         tempo = "/".join(_fmt(m[k].value if k in m else None, "{:.1f}") for k in keys)
         faults = ", ".join(dict.fromkeys(f.id for f in rep.faults)) or "-"
         label = f"{rep.index}{' partial' if rep.partial else ''}"
@@ -174,14 +147,15 @@ def _bar(label: str) -> Iterator[tuple[Progress, Callable[[int, int], None]]]:
     "sets",
     multiple=True,
     metavar="KEY=VALUE",
-    help="Override an analysis setting, e.g. signals.lowpass_hz=5 (repeatable).",
+    help="Override a setting, e.g. signals.lowpass_hz=5 or pose.min_person_height=0.1 "
+    "(repeatable; ranges in formcheck/data/*.toml).",
 )
 @click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="A TOML settings file in the shape of formcheck/data/analysis.toml.",
+    help="A TOML file with some entries of formcheck/data/analysis.toml to override.",
 )
 @click.option(
     "--rules",
@@ -214,19 +188,20 @@ def analyze(
     cache_dir: Path | None,
 ) -> None:
     """Analyse a squat video: reps, per-rep measurements and form faults."""
-    settings = load_settings(config_path).with_overrides(parse_overrides(sets))
-    rules = load_rules(rules_path)
+    if exports and not out_dir:
+        raise click.UsageError(f"--export {exports!r} needs --out DIRECTORY to write into")
     kinds = _export_kinds(exports) if out_dir else ()
     options = AnalysisOptions(
         lift=lift,
         style=style,
         height_cm=height_cm,
-        thresholds=parse_overrides(thresholds),
-        settings=settings,
-        rules=rules,
+        thresholds=parse_overrides(thresholds, "--threshold"),
+        settings=load_settings(config_path),
+        rules=load_rules(rules_path),
+        overrides=parse_overrides(sets, "--set"),
         cache_dir=cache_dir,
         use_cache=not no_cache,
-    )
+    ).resolved()  # every flag is checked here, before the pose pass
     with _bar("pose") as (_, progress):
         analysis = analyze_video(video, options, progress=progress)
     track = analysis.track
@@ -237,8 +212,9 @@ def analyze(
             "[bold]The clip changes camera view: each part is analysed on its own.[/] "
             "(--json also writes one file per part; the report covers the whole clip.)"
         )
+    assert options.rules is not None  # loaded by resolved()
     for part in parts or [analysis]:
-        render(part)
+        render(part, options.rules)
     if json_path:
         console.print(f"wrote {write_json(analysis, json_path)}")
     for i, part in enumerate(parts, start=1):

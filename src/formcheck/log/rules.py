@@ -10,20 +10,11 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from formcheck.errors import ConfigError
+from formcheck.settings import Setting
 
-
-class Threshold(BaseModel):
-    """One number with its unit, where it comes from, and what it means."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    value: float
-    unit: str
-    source: str
-    note: str = ""
-
-    def __float__(self) -> float:
-        return self.value
+# One tunable number of the log: the project's one settings model (value, unit, range,
+# source, reason).
+Threshold = Setting
 
 
 class _Section(BaseModel):

@@ -30,26 +30,6 @@ SEVERITY_COLOUR: dict[str, RGB] = {
     "experimental": (200, 110, 200),  # violet: measured, but not validated
 }
 
-# Which body parts light up for a fault, matched on words in its id; the id list is the
-# analysis engine's, so matching on words keeps the overlay working when ids are added.
-_FAULT_PARTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("depth", (("hip", "knee"),)),
-    ("lean", (("hip", "shoulder"),)),
-    ("hips_rise", (("hip", "shoulder"), ("hip", "knee"))),
-    ("round", (("hip", "shoulder"),)),
-    ("extension", (("hip", "shoulder"),)),
-    ("back", (("hip", "shoulder"),)),
-    ("neck", (("ear", "shoulder"),)),
-    ("head", (("ear", "shoulder"),)),
-    ("valgus", (("hip", "knee"), ("knee", "ankle"))),
-    ("cave", (("hip", "knee"), ("knee", "ankle"))),
-    ("knee", (("knee", "ankle"),)),
-    ("heel", (("ankle", "heel"), ("heel", "foot_index"))),
-    ("bar", (("shoulder", "wrist"),)),
-    ("shift", (("left_hip", "right_hip"),)),
-)
-
-
 @dataclass
 class OverlayPlan:
     """What to draw on every frame, worked out once for the whole clip."""
@@ -183,15 +163,12 @@ def _draw_skeleton(img: np.ndarray, plan: OverlayPlan, i: int) -> None:
 def _draw_fault_parts(img: np.ndarray, plan: OverlayPlan, i: int, faults: list[Fault]) -> None:
     for fault in faults:
         colour = SEVERITY_COLOUR.get(fault.severity, SEVERITY_COLOUR["fault"])
-        for word, segments in _FAULT_PARTS:
-            if word not in fault.id:
-                continue
-            for a, b in segments:
-                for side in (("left", "right") if plan.analysis.view.view == "front"
-                             else (plan.near,)):
-                    _line(img, plan, i, _named(plan, a, side), _named(plan, b, side), colour,
-                          max(3, round(6 * plan.unit)))
-            break
+        # The body parts come with the fault, from its rule's ``highlight`` (rules.toml).
+        for a, b in fault.body_parts:
+            for side in (("left", "right") if plan.analysis.view.view == "front"
+                         else (plan.near,)):
+                _line(img, plan, i, _named(plan, a, side), _named(plan, b, side), colour,
+                      max(3, round(6 * plan.unit)))
 
 
 def _series_at(plan: OverlayPlan, key: str, i: int) -> float | None:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from formcheck.settings import Setting
 from formcheck.triage.errors import KnowledgeBaseError
 from formcheck.triage.facts import FACT_KINDS, fact_kind
 from formcheck.triage.models import Level
@@ -29,14 +30,10 @@ class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Parameter(_Entry):
-    """A configurable number with its unit and source."""
+class Parameter(Setting):
+    """A configurable number of the triage: the one settings model plus its ``id``."""
 
     id: str
-    value: float
-    unit: str
-    note: str
-    source: str
 
 
 class Region(_Entry):
@@ -102,7 +99,12 @@ class Rule(_Entry):
 
     id: str
     kind: Literal[
-        "doms_sign", "normal_sign", "injury_sign", "rule_of_twos", "pain_band", "region",
+        "doms_sign",
+        "normal_sign",
+        "injury_sign",
+        "rule_of_twos",
+        "pain_band",
+        "region",
         "training",
     ]
     level: Level
@@ -194,7 +196,7 @@ class KnowledgeBase(BaseModel):
         return {r.group for r in self.regions.values()}
 
 
-_FILES: dict[str, tuple[str, type[_Entry]]] = {
+_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "parameters": ("parameters.yaml", Parameter),
     "regions": ("regions.yaml", Region),
     "findings": ("findings.yaml", Finding),
@@ -217,7 +219,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _load_entries(path: Path, key: str, model: type[_Entry]) -> dict[str, Any]:
+def _load_entries(path: Path, key: str, model: type[BaseModel]) -> dict[str, Any]:
     data = _read_yaml(path)
     raw = data.get(key)
     if not isinstance(raw, list):
@@ -272,8 +274,13 @@ def default_knowledge() -> KnowledgeBase:
 
 def _check_verdicts(kb: KnowledgeBase) -> list[str]:
     problems: list[str] = []
-    missing_levels = {"emergency", "urgent", "see_professional", "rest_and_modify",
-                      "keep_training"} - set(kb.verdicts)
+    missing_levels = {
+        "emergency",
+        "urgent",
+        "see_professional",
+        "rest_and_modify",
+        "keep_training",
+    } - set(kb.verdicts)
     if missing_levels:
         problems.append(f"verdicts.yaml: expected every level; missing {sorted(missing_levels)}")
     for verdict in kb.verdicts.values():
@@ -354,21 +361,34 @@ def _check_conditions(kb: KnowledgeBase, conds: list[Condition], where: str) -> 
         if kind is None:
             problems.append(f"{at}.fact: unknown fact '{cond.fact}'; known: {sorted(FACT_KINDS)}")
             continue
-        if cond.fact.startswith(("fault_fraction.", "fault_reps.")):
-            fault_id = cond.fact.split(".", 1)[1]
-            if fault_id not in kb.faults:
-                problems.append(f"{at}.fact: unknown fault '{fault_id}'; known {sorted(kb.faults)}")
-        if cond.fact.startswith("red_flag.") and cond.fact.split(".", 1)[1] not in kb.red_flags:
-            problems.append(f"{at}.fact: unknown red flag '{cond.fact}'")
-        values = cond.value if isinstance(cond.value, list) else [cond.value]
-        for v in values:
-            if isinstance(v, str) and v.startswith("$") and v[1:] not in kb.parameters:
-                problems.append(f"{at}.value: unknown parameter '{v[1:]}'")
-        if kind.startswith("choice:") and cond.op in ("eq", "ne", "in", "not_in"):
-            allowed = kb.choices(kind.split(":", 1)[1])
-            bad = [v for v in values if v not in allowed]
-            if bad:
-                problems.append(f"{at}.value: {bad} not among the choices {allowed}")
+        problems += _check_fact_target(kb, cond.fact, at)
+        problems += _check_values(kb, cond, kind, at)
         if cond.reason:
             problems += _check_text(kb, cond.reason, at)
+    return problems
+
+
+def _check_fact_target(kb: KnowledgeBase, fact: str, at: str) -> list[str]:
+    """Return problems with the fault or red flag a fact names."""
+    if fact.startswith(("fault_fraction.", "fault_reps.")):
+        fault_id = fact.split(".", 1)[1]
+        if fault_id not in kb.faults:
+            return [f"{at}.fact: unknown fault '{fault_id}'; known {sorted(kb.faults)}"]
+    if fact.startswith("red_flag.") and fact.split(".", 1)[1] not in kb.red_flags:
+        return [f"{at}.fact: unknown red flag '{fact}'"]
+    return []
+
+
+def _check_values(kb: KnowledgeBase, cond: Condition, kind: str, at: str) -> list[str]:
+    """Return problems with a condition's values: unknown parameters, values not a choice."""
+    problems = []
+    values = cond.value if isinstance(cond.value, list) else [cond.value]
+    for v in values:
+        if isinstance(v, str) and v.startswith("$") and v[1:] not in kb.parameters:
+            problems.append(f"{at}.value: unknown parameter '{v[1:]}'")
+    if kind.startswith("choice:") and cond.op in ("eq", "ne", "in", "not_in"):
+        allowed = kb.choices(kind.split(":", 1)[1])
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            problems.append(f"{at}.value: {bad} not among the choices {allowed}")
     return problems
