@@ -225,7 +225,7 @@ def run_batch(
         _dispatch(todo, opts, backend, workers, ray_address, record)
     finally:
         writer.close()
-    _tally(summary)
+    tally_folder(summary)
     summary.seconds = time.perf_counter() - started
     write_summary_csv(summary, out / "summary.csv")
     return summary
@@ -251,7 +251,7 @@ def _dispatch(
         run_local(todo, opts, min(workers, len(todo)), record)
 
 
-def _tally(summary: BatchSummary) -> None:
+def tally_folder(summary: BatchSummary) -> None:
     """Fill the folder-wide counts of ``summary`` from the clips table."""
     table = read_table(summary.out / "clips", CLIPS_SCHEMA).to_pylist()
     for row in table:
