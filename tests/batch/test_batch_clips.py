@@ -146,3 +146,50 @@ def test_ray_actor_killed_mid_run_every_clip_once(
     assert sorted(r["clip"] for r in rows) == sorted(SHORT)  # each exactly once
     assert {r["status"] for r in rows} == {"ok"}
     assert len(list((tmp_path / "analyses").glob("*.json"))) == len(SHORT)
+
+
+def test_db_stores_each_analysis_in_the_training_log(
+    clips: dict[str, Path], tmp_path: Path
+) -> None:
+    from formcheck.log import records
+    from formcheck.log.db import open_database
+
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    run_batch([clips[n] for n in SHORT[:2]], tmp_path / "out", workers=1, db=url)
+    db = open_database(url)
+    try:
+        counts = records.count_rows(db)
+    finally:
+        db.close()
+    assert counts["video_analyses"] == 2
+
+
+def test_cli_batch_resumes_and_eval_scores_the_folder(
+    local_out: Path, clips: dict[str, Path], shared_data: Path, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from formcheck.cli import main
+
+    runner = CliRunner()
+    args = ["batch", *map(str, _inputs(clips)), "--out", str(local_out), "--workers", "1"]
+    res = runner.invoke(main, args)
+    assert res.exit_code == 0, res.output
+    assert "skipped (done before) │     5" in res.output
+    out_csv = tmp_path / "eval.csv"
+    res = runner.invoke(
+        main,
+        [
+            "eval",
+            str(shared_data / "clips.json"),
+            "--analyses",
+            str(local_out / "analyses"),
+            "--csv",
+            str(out_csv),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "totals (29 clips, 25 missing)" in res.output
+    assert "side_deadlift_bad_rounded_back" in out_csv.read_text()
+    res = runner.invoke(main, ["batch", str(tmp_path / "none*.mp4"), "--out", str(tmp_path)])
+    assert res.exit_code == 2 and "BatchError" in res.output
