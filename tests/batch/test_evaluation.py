@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from formcheck.errors import LabelsError
 from formcheck.evaluation import (
@@ -225,3 +227,42 @@ def test_every_shared_label_is_understood(shared_data: Path) -> None:
     assert labels["side_deadlift_good_a"].verdict == "good"
     assert labels["oblique_deadlift_bad_a"].verdict == "bad"
     assert labels["side_deadlift_good_a"].absent == frozenset(ids["deadlift"])
+
+
+FAULTS = IDS["deadlift"]
+
+
+@st.composite
+def labelled_runs(draw: st.DrawFn) -> tuple[dict, list[dict]]:
+    """Random deadlift clips: each with a label (good, one named fault, or none) and flags."""
+    n = draw(st.integers(1, 12))
+    items, analyses = [], {}
+    for i in range(n):
+        kind = draw(st.sampled_from(["good", "fault", "unlabelled"]))
+        item: dict[str, Any] = {"file": f"c{i}.mp4", "lift": "deadlift", "reps": 1}
+        if kind == "good":
+            item["faults_expected"] = "none"
+        elif kind == "fault":
+            item.update(verdict="bad", faults_present=[draw(st.sampled_from(FAULTS))])
+        items.append(item)
+        flags = draw(st.lists(st.sampled_from(FAULTS), max_size=3))
+        analyses[f"c{i}"] = analysis(f"c{i}", "deadlift", "side", 1, {1: flags})
+    return analyses, items
+
+
+@given(labelled_runs())
+@settings(max_examples=60, deadline=None)
+def test_fault_counts_add_up_and_rates_stay_in_range(run: tuple[dict, list[dict]]) -> None:
+    analyses, items = run
+    ev = evaluate(analyses, labels_from_items(items, IDS, load_phrases()))
+    for f in ev.faults:
+        present = sum(f.id in c.label.present for c in ev.clips)
+        absent = sum(f.id in c.label.absent for c in ev.clips)
+        assert f.tp + f.fn == present and f.fp + f.tn == absent
+        for rate in (f.precision, f.recall, f.f1):
+            assert rate is None or 0.0 <= rate <= 1.0
+    # the order of the clips changes nothing
+    again = evaluate(
+        dict(reversed(analyses.items())), labels_from_items(items[::-1], IDS, load_phrases())
+    )
+    assert again.totals() == ev.totals()

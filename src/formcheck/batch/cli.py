@@ -76,7 +76,12 @@ def render_summary(summary: Any) -> None:
     required=True,
     help="Output folder: analyses/, clips/ and reps/ Parquet tables, summary.csv.",
 )
-@click.option("--workers", type=int, default=None, help="Processes or Ray actors (default: cores).")
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Processes (default: cores) or Ray actors (default: the cluster's CPUs).",
+)
 @click.option(
     "--ray",
     "ray",

@@ -66,15 +66,20 @@ def connect(address: str | None) -> None:
 def run_ray(
     jobs: Iterable[ClipJob],
     options: Any,
-    workers: int,
+    workers: int | None,
     on_result: Callable[[ClipResult], None],
     address: str | None = None,
 ) -> None:
-    """Analyse ``jobs`` on ``workers`` Ray actors and pass each result to ``on_result``."""
+    """Analyse ``jobs`` on ``workers`` Ray actors and pass each result to ``on_result``.
+
+    ``workers=None`` takes one actor per CPU of the cluster.
+    """
     import ray
     from ray.data import ActorPoolStrategy, DataContext
 
     connect(address)
+    if workers is None:
+        workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
     rows = [{"path": j.path, "sha256": j.sha256, "name": j.name} for j in jobs]
     if not rows:
         return

@@ -182,7 +182,7 @@ def run_batch(
     backend : {"local", "ray"}
         A local process pool, or Ray Data on the cluster at ``ray_address``.
     workers : int, optional
-        Processes or actors; default the number of CPU cores.
+        Processes (default this machine's cores) or actors (default the cluster's CPUs).
     db : str, optional
         Also store each analysis in this training-log database.
     on_start, on_result : callable, optional
@@ -198,8 +198,7 @@ def run_batch(
     started = time.perf_counter()
     if backend not in BACKENDS:
         raise BatchError(f"backend: expected one of {BACKENDS}, got {backend!r}")
-    workers = workers or os.cpu_count() or 1
-    if workers < 1:
+    if workers is not None and workers < 1:
         raise BatchError(f"--workers: expected 1 or more, got {workers}")
     opts = (options or AnalysisOptions()).resolved()
     out = Path(out)
@@ -235,7 +234,7 @@ def _dispatch(
     todo: list[ClipJob],
     opts: Any,
     backend: str,
-    workers: int,
+    workers: int | None,
     ray_address: str | None,
     record: Callable[[ClipResult], None],
 ) -> None:
@@ -248,7 +247,7 @@ def _dispatch(
     else:
         from formcheck.batch.local import run_local
 
-        run_local(todo, opts, min(workers, len(todo)), record)
+        run_local(todo, opts, min(workers or os.cpu_count() or 1, len(todo)), record)
 
 
 def tally_folder(summary: BatchSummary) -> None:
