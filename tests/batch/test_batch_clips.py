@@ -193,3 +193,38 @@ def test_cli_batch_resumes_and_eval_scores_the_folder(
     assert "side_deadlift_bad_rounded_back" in out_csv.read_text()
     res = runner.invoke(main, ["batch", str(tmp_path / "none*.mp4"), "--out", str(tmp_path)])
     assert res.exit_code == 2 and "BatchError" in res.output
+
+
+def test_eval_runs_the_labelled_clips_when_given_no_analyses(
+    clips: dict[str, Path], tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from formcheck.cli import main
+
+    items = [
+        {
+            "file": str(clips["side_deadlift_good_a"]),
+            "lift": "deadlift",
+            "view": "side",
+            "reps": 1,
+            "faults_expected": "none (labelled Good by its source)",
+        },
+        {
+            "file": str(clips["side_deadlift_bad_rounded_back"]),
+            "lift": "deadlift",
+            "view": "side",
+            "reps": 1,
+            "faults_expected": "back rounding (on-screen label)",
+        },
+    ]
+    labels = tmp_path / "labels.json"
+    labels.write_text(json.dumps({"items": items}))
+    out_json = tmp_path / "eval.json"
+    res = CliRunner().invoke(
+        main, ["eval", str(labels), "--out", str(tmp_path / "run"), "--json", str(out_json)]
+    )
+    assert res.exit_code == 0, res.output
+    totals = json.loads(out_json.read_text())["totals"]
+    assert totals["missing"] == 0 and totals["exact_reps"]["hit"] == 2
+    assert len(list((tmp_path / "run" / "analyses").glob("*.json"))) == 2
