@@ -30,7 +30,7 @@ SHORT = [
     "side_deadlift_bad_bar_far",
 ]
 # Per-run fields: who ran the clip, when and how fast; everything else must match.
-RUN_FIELDS = ("worker", "seconds", "finished_at", "run_id", "pose_cached")
+RUN_FIELDS = ("worker", "seconds", "pose_s", "analysis_s", "finished_at", "run_id", "pose_cached")
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +75,8 @@ def test_local_batch_writes_every_output(local_out: Path) -> None:
     rows = _clip_rows(local_out)
     assert sorted(rows) == sorted([*SHORT[:4], "cut_short"])
     assert all(rows[n]["status"] == "ok" and rows[n]["reps"] == 1 for n in SHORT[:4])
+    timed = read_table(local_out / "clips", CLIPS_SCHEMA).to_pylist()
+    assert all(0 < r["pose_s"] <= r["seconds"] and r["analysis_s"] > 0 for r in timed if r["reps"])
     for n in SHORT[:4]:
         doc = json.loads((local_out / "analyses" / f"{n}.json").read_text())
         assert doc["schema"] == "formcheck.analysis/1" and doc["lift"] == "deadlift"

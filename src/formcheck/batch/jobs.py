@@ -46,7 +46,8 @@ class ClipResult:
     view: str = ""
     reps: int = 0
     faults: list[str] = field(default_factory=list)  # fault ids, one per finding
-    seconds: float = 0.0
+    seconds: float = 0.0  # the whole clip in its worker
+    pose_s: float = 0.0  # decode + pose model (or the cache read), to the last frame
     pose_cached: bool = False
     worker: str = ""
     analysis_json: str = ""
@@ -140,8 +141,14 @@ def analyze_clip(job: ClipJob, options: Any) -> ClipResult:
         "sha256": job.sha256,
         "worker": worker_id(),
     }
+    pose_done = [started]
+
+    def progress(done: int, total: int) -> None:
+        if done >= total:
+            pose_done[0] = time.perf_counter()  # the last frame's call ends the pose pass
+
     try:
-        analysis = analyze_video(job.path, options)
+        analysis = analyze_video(job.path, options, progress=progress)
     # One clip's failure must not stop the others: every exception becomes a status row
     # that names it (formcheck's own errors carry the expected-vs-received message).
     except Exception as exc:
@@ -161,6 +168,7 @@ def analyze_clip(job: ClipJob, options: Any) -> ClipResult:
         reps=len(analysis.reps),
         faults=[f.id for f in analysis.faults],
         seconds=round(time.perf_counter() - started, 3),
+        pose_s=round(pose_done[0] - started, 3),
         pose_cached=any("loaded from cache" in h for h in history),
         analysis_json=analysis_json(analysis),
         parts_json=[analysis_json(p) for p in analysis.parts],

@@ -35,6 +35,8 @@ CLIPS_SCHEMA = pa.schema(
         ("n_faults", pa.int32()),
         ("faults", pa.list_(pa.string())),
         ("seconds", pa.float64()),  # wall time of the clip in its worker
+        ("pose_s", pa.float64()),  # of which decode + pose model (or reading the cache)
+        ("analysis_s", pa.float64()),  # and the analysis stages after it
         ("pose_cached", pa.bool_()),
         ("worker", pa.string()),  # host:pid
         ("finished_at", pa.timestamp("s", tz="UTC")),
@@ -75,6 +77,8 @@ def clip_row(result: ClipResult, run_id: str, json_rel: str) -> dict[str, Any]:
         "n_faults": len(result.faults),
         "faults": result.faults,
         "seconds": result.seconds,
+        "pose_s": result.pose_s,
+        "analysis_s": round(max(0.0, result.seconds - result.pose_s), 3),
         "pose_cached": result.pose_cached,
         "worker": result.worker,
         "finished_at": int(time.time()),
