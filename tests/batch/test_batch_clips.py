@@ -101,6 +101,14 @@ def test_second_run_analyses_nothing_new(clips: dict[str, Path], local_out: Path
     assert len(read_table(local_out / "clips", CLIPS_SCHEMA)) == 5
 
 
+def test_retry_failed_runs_the_corrupt_clip_again_and_keeps_one_row(
+    clips: dict[str, Path], local_out: Path
+) -> None:
+    summary = run_batch(_inputs(clips), local_out, workers=1, retry_failed=True)
+    assert (summary.analysed, summary.skipped) == (1, 4)  # only the failed one
+    assert (summary.ok, summary.failed) == (4, 1)  # its newest row replaces the old one
+
+
 def test_local_worker_killed_mid_run_every_clip_once(
     clips: dict[str, Path], tmp_path: Path
 ) -> None:

@@ -122,3 +122,19 @@ def test_bad_batch_arguments_raise_named_errors(tmp_path: Path) -> None:
         run_batch([clip], tmp_path / "out", backend="x")
     with pytest.raises(BatchError, match="--workers: expected 1 or more, got -1"):
         run_batch([clip], tmp_path / "out", workers=-1)
+
+
+def test_newest_row_of_a_retried_clip_counts(tmp_path: Path) -> None:
+    from formcheck.batch.tables import clip_row, latest_clip_rows
+
+    first = PartWriter(tmp_path / "clips", CLIPS_SCHEMA, "20260101T000000000001", 1, 3600)
+    first.add([clip_row(_result("s1", "failed"), "20260101T000000000001", "")])
+    assert done_hashes(tmp_path, include_failed=False) == set()
+    assert done_hashes(tmp_path) == {"s1"}
+    second = PartWriter(tmp_path / "clips", CLIPS_SCHEMA, "20260101T000000000002", 1, 3600)
+    second.add([clip_row(_result("s1"), "20260101T000000000002", "analyses/clips1.json")])
+    assert latest_clip_rows(tmp_path)["s1"]["status"] == "ok"
+    assert done_hashes(tmp_path, include_failed=False) == {"s1"}
+    s = BatchSummary(out=tmp_path)
+    tally_folder(s)
+    assert (s.ok, s.failed) == (1, 0)

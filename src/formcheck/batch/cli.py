@@ -105,6 +105,7 @@ def render_summary(summary: Any) -> None:
     help="Pose-track cache shared by the workers (default the user cache).",
 )
 @click.option("--no-cache", is_flag=True, help="Run the pose model even where a track is cached.")
+@click.option("--retry-failed", is_flag=True, help="Run clips that failed in an earlier run again.")
 def batch(
     paths: tuple[str, ...],
     out: Path,
@@ -115,6 +116,7 @@ def batch(
     style: str | None,
     cache_dir: Path | None,
     no_cache: bool,
+    retry_failed: bool,
 ) -> None:
     """Analyse many clips (files, folders, globs); re-runs skip clips already done."""
     backend, address = _backend(ray)
@@ -126,6 +128,7 @@ def batch(
         workers=workers,
         ray_address=address,
         db=db,
+        retry_failed=retry_failed,
     )
     render_summary(summary)
 

@@ -32,7 +32,7 @@ from formcheck.batch.tables import (
     PartWriter,
     clip_row,
     done_hashes,
-    read_table,
+    latest_clip_rows,
 )
 from formcheck.errors import BatchError
 
@@ -77,7 +77,7 @@ class BatchWriter:
         self, out: Path, *, db: str | None = None, flush_rows: int = 50, flush_s: float = 20.0
     ) -> None:
         self.out = out
-        self.run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + uuid.uuid4().hex[:4]
+        self.run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f") + uuid.uuid4().hex[:4]
         self.clips = PartWriter(out / "clips", CLIPS_SCHEMA, self.run_id, flush_rows, flush_s)
         self.reps = PartWriter(out / "reps", REPS_SCHEMA, self.run_id, flush_rows * 10, flush_s)
         (out / "analyses").mkdir(parents=True, exist_ok=True)
@@ -166,6 +166,7 @@ def run_batch(
     workers: int | None = None,
     ray_address: str | None = None,
     db: str | None = None,
+    retry_failed: bool = False,
     on_start: Callable[[int, int], None] | None = None,
     on_result: Callable[[ClipResult], None] | None = None,
 ) -> BatchSummary:
@@ -185,6 +186,8 @@ def run_batch(
         Processes (default this machine's cores) or actors (default the cluster's CPUs).
     db : str, optional
         Also store each analysis in this training-log database.
+    retry_failed : bool
+        Run clips whose last result was ``failed`` again (their newest row counts).
     on_start, on_result : callable, optional
         ``on_start(to_run, skipped)`` once, ``on_result(result)`` per recorded clip.
 
@@ -205,7 +208,7 @@ def run_batch(
     paths = find_clips(inputs)
     hashes, unreadable = hash_clips(paths)
     jobs, duplicates = plan_jobs([p for p in paths if str(p) in hashes], hashes)
-    done = done_hashes(out)
+    done = done_hashes(out, include_failed=not retry_failed)
     todo = [j for j in jobs if j.sha256 not in done]
     summary = BatchSummary(out=out, skipped=len(jobs) - len(todo), duplicates=duplicates)
     if on_start is not None:
@@ -252,8 +255,7 @@ def _dispatch(
 
 def tally_folder(summary: BatchSummary) -> None:
     """Fill the folder-wide counts of ``summary`` from the clips table."""
-    table = read_table(summary.out / "clips", CLIPS_SCHEMA).to_pylist()
-    for row in table:
+    for row in latest_clip_rows(summary.out).values():
         if row["status"] == "ok":
             summary.ok += 1
             summary.reps += row["reps"] or 0

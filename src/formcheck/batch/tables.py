@@ -131,7 +131,17 @@ def read_table(folder: Path, schema: pa.Schema) -> pa.Table:
     return pads.dataset(folder, schema=schema, format="parquet").to_table()
 
 
-def done_hashes(out: Path) -> set[str]:
-    """Return the content hashes of the clips an earlier run finished (ok or failed)."""
-    table = read_table(out / "clips", CLIPS_SCHEMA)
-    return set(table.column("sha256").to_pylist())
+def latest_clip_rows(out: Path) -> dict[str, dict[str, Any]]:
+    """Return the newest clips-table row of each content hash (a retried clip has several)."""
+    rows = read_table(out / "clips", CLIPS_SCHEMA).to_pylist()
+    latest: dict[str, dict[str, Any]] = {}
+    for row in sorted(rows, key=lambda r: (r["run_id"], r["finished_at"])):
+        latest[row["sha256"]] = row
+    return latest
+
+
+def done_hashes(out: Path, *, include_failed: bool = True) -> set[str]:
+    """Return the content hashes of the clips an earlier run finished (ok, or also failed)."""
+    return {
+        sha for sha, row in latest_clip_rows(out).items() if include_failed or row["status"] == "ok"
+    }
