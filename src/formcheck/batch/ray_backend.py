@@ -40,6 +40,9 @@ class ClipAnalyzer:
 def connect(address: str | None) -> None:
     """Connect to the Ray cluster at ``address`` ("auto": the running one, else a local one).
 
+    A Ray started here listens on 127.0.0.1 only; a cluster for other machines is started
+    with ``ray start --head`` (docs/batch.md).
+
     Nothing happens when Ray is already initialised (a test or a notebook started it).
 
     Raises
@@ -60,7 +63,8 @@ def connect(address: str | None) -> None:
     except ConnectionError as exc:
         if address not in (None, "auto"):
             raise BatchError(f"--ray: expected a Ray cluster at {address!r}, got: {exc}") from exc
-        ray.init(include_dashboard=False, log_to_driver=False)  # none running: start one here
+        # None running: start one here, reachable from this machine only (loopback).
+        ray.init(include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1")
 
 
 def run_ray(
