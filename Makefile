@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[log,report,dev]'
+	$(BIN)/pip install --quiet -e '.[log,report,batch,dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)

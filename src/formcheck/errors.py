@@ -90,3 +90,18 @@ class ImportRowError(LogError, InputFileError):
 
 class StoredResultError(LogError, InputFileError):
     """An analysis or triage JSON to be stored does not have the expected shape."""
+
+
+# --- evaluation and batch (formcheck.evaluation, formcheck.batch) --------------------------
+
+
+class LabelsError(InputFileError):
+    """A labels file (clips.json shape) or a folder of analyses cannot be used for scoring."""
+
+
+class BatchError(FormcheckError):
+    """A batch job cannot start: no clips found, a bad output folder or backend."""
+
+
+class WorkerCrashedError(FormcheckError):
+    """The worker process analysing a clip died (killed, out of memory) more than once."""

@@ -33,11 +33,14 @@ def main() -> None:
 
 def _register_subcommands() -> None:
     # Each feature keeps its own CLI module; the group only collects them.
+    from formcheck.batch.cli import batch, eval_cmd
     from formcheck.cli.analyze import analyze
     from formcheck.log.cli import log
     from formcheck.triage.cli import triage
 
     main.add_command(analyze)
+    main.add_command(batch)
+    main.add_command(eval_cmd)
     main.add_command(log)
     main.add_command(triage)
 
