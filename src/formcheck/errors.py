@@ -90,3 +90,7 @@ class ImportRowError(LogError, InputFileError):
 
 class StoredResultError(LogError, InputFileError):
     """An analysis or triage JSON to be stored does not have the expected shape."""
+
+
+class OutputPathError(FormcheckError):
+    """An output path (``--out``, ``--json``, ``--csv``) cannot be written."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import queue as queue_mod
+import signal
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -60,6 +61,9 @@ def _decode_worker(
     transport: str,
 ) -> None:
     """Decode ``path`` and send frames to the parent (runs in the child process)."""
+    # Ctrl-C reaches the whole process group; the parent handles it and stops this child,
+    # which would otherwise print a KeyboardInterrupt traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     ring = None if buffer is None else np.frombuffer(buffer, dtype=np.uint8)
     try:
         stream = iter_frames(path, max_side=max_side)

@@ -9,8 +9,9 @@ from typing import Any
 import click
 import yaml
 from rich.console import Console
-from rich.markup import escape
 
+from formcheck.paths import check_output_path
+from formcheck.terminal import safe_text
 from formcheck.triage.engine import triage as run_triage
 from formcheck.triage.errors import TriageInputError
 from formcheck.triage.evidence import load_analysis
@@ -66,6 +67,8 @@ def triage(answers_path: Path | None, video_path: Path | None, json_path: Path |
     if print_schema:
         click.echo(json.dumps(answers_schema(kb), indent=2))
         return
+    if json_path is not None:
+        check_output_path(json_path, "--json")
     analysis = load_analysis(video_path) if video_path is not None else None
     training = context_from_log(db_url) if from_log else None
     if answers_path is not None:
@@ -77,8 +80,8 @@ def triage(answers_path: Path | None, video_path: Path | None, json_path: Path |
         try:
             result = run_session(
                 kb,
-                ask=lambda prompt: console.input(escape(prompt)),
-                say=lambda line: console.print(line, highlight=False, markup=False),
+                ask=lambda prompt: console.input(safe_text(prompt)),
+                say=lambda line: console.print(safe_text(line), highlight=False),
                 finish=lambda raw: run_triage(raw, analysis=analysis, training=training, kb=kb),
             )
         except (QuitSession, EOFError, KeyboardInterrupt):
@@ -87,7 +90,7 @@ def triage(answers_path: Path | None, video_path: Path | None, json_path: Path |
     render_result(result, console)
     if json_path is not None:
         _write_json(result, json_path)
-        console.print(f"Result written to {json_path}", highlight=False)
+        console.print(f"Result written to {safe_text(json_path)}", highlight=False)
 
 
 def _write_json(result: TriageResult, path: Path) -> None:
