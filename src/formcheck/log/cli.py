@@ -244,15 +244,20 @@ def import_cmd(ctx: click.Context, file: Path, unit: str, tz: str | None) -> Non
 @click.option(
     "--out", type=click.Path(path_type=Path), default=None, help="File (default: stdout)."
 )
+@click.option(
+    "--raw-csv",
+    is_flag=True,
+    help="Keep CSV cells that start with = + - @ as stored (default: prefixed with ').",
+)
 @click.pass_context
-def export_cmd(ctx: click.Context, fmt: str, out: Path | None) -> None:
+def export_cmd(ctx: click.Context, fmt: str, out: Path | None, raw_csv: bool) -> None:
     """Export every set (CSV) or the whole log (JSON)."""
     from formcheck.log.export import export_csv, export_json
     from formcheck.paths import check_output_path
 
     if out is not None:
         check_output_path(out, "--out")
-    text = export_csv(_db(ctx)) if fmt == "csv" else export_json(_db(ctx))
+    text = export_csv(_db(ctx), raw=raw_csv) if fmt == "csv" else export_json(_db(ctx))
     if out is None:
         click.echo(text, nl=False)
     else:

@@ -22,6 +22,27 @@ from formcheck.triage.models import TriageResult
 from formcheck.triage.render import render_result
 from formcheck.triage.validation import answers_schema
 
+#: An answers file is a few kilobytes; anything far larger is not one (and would be slow).
+MAX_ANSWERS_BYTES = 256 * 1024
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses anchors and aliases.
+
+    Answers never need them, and a few hundred bytes of nested aliases expand to gigabytes
+    (the "billion laughs" bomb), which the safe loader builds without complaint.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Return the next node; raise on an alias instead of expanding it."""
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"found alias *{event.anchor}: aliases are not allowed here",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
 
 def read_answers_file(path: Path) -> Any:
     """Return the parsed content of an answers file (JSON, or YAML for .yaml/.yml).
@@ -29,20 +50,34 @@ def read_answers_file(path: Path) -> Any:
     Raises
     ------
     TriageInputError
-        When the file is missing or does not parse.
+        When the file is missing, larger than :data:`MAX_ANSWERS_BYTES`, not UTF-8, uses
+        YAML aliases, nests too deeply, or does not parse.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_ANSWERS_BYTES + 1)  # read no more than the limit, even a pipe
     except OSError as exc:
-        problem = ("--answers", f"expected a readable file; received {exc}")
+        problem = ("--answers", f"expected a readable file; received {exc.strerror}: {path}")
         raise TriageInputError([problem]) from exc
+    if len(data) > MAX_ANSWERS_BYTES:
+        raise TriageInputError([(
+            "--answers",
+            f"expected an answers file of at most {MAX_ANSWERS_BYTES // 1024} KiB; received "
+            f"a larger one: {path.name}",
+        )])
     try:
+        text = data.decode("utf-8")
         if path.suffix.lower() in (".yaml", ".yml"):
-            return yaml.safe_load(text)
+            return yaml.load(text, Loader=_NoAliasLoader)
         return json.loads(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+    except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise TriageInputError(
             [("--answers", f"expected JSON or YAML (by file suffix); {path.name}: {exc}")]
+        ) from exc
+    except RecursionError as exc:
+        raise TriageInputError(
+            [("--answers", f"expected answers nested a few levels deep; {path.name} nests "
+                           "deeper than the parser can follow")]
         ) from exc
 
 
