@@ -6,6 +6,7 @@ result or a named :class:`FormcheckError`; ``deadline`` fails any example slower
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 from pathlib import Path
@@ -104,10 +105,8 @@ def test_strong_rows(rows: list[list[str]], good_date: bool) -> None:
     path = WORK / "s.csv"
     path.write_text(STRONG_HEADER + "\n" + "\n".join(_csv_line(r) for r in rows) + "\n",
                     encoding="utf-8", errors="surrogatepass")
-    try:
+    with contextlib.suppress(FormcheckError):
         parse_export(path, tz="Europe/Berlin")
-    except FormcheckError:
-        pass
 
 
 @FUZZ
@@ -115,10 +114,8 @@ def test_strong_rows(rows: list[list[str]], good_date: bool) -> None:
 def test_arbitrary_bytes_as_an_export(data: bytes) -> None:
     path = WORK / "b.csv"
     path.write_bytes(STRONG_HEADER.encode() + b"\n" + data)
-    try:
+    with contextlib.suppress(FormcheckError):
         parse_export(path)
-    except FormcheckError:
-        pass
 
 
 tokens = st.lists(
