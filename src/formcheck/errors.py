@@ -105,3 +105,19 @@ class BatchError(FormcheckError):
 
 class WorkerCrashedError(FormcheckError):
     """The worker process analysing a clip died (killed, out of memory) more than once."""
+
+
+class OutputPathError(FormcheckError):
+    """An output path (``--out``, ``--json``, ``--csv``) cannot be written."""
+
+
+def quoted(value: object, limit: int = 60) -> str:
+    """Return ``repr(value)`` for an error message, cut to about ``limit`` characters.
+
+    A value read from a file can be megabytes long; quoting it whole makes the message
+    unreadable and slow to print. The cut says how long the value was.
+    """
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text)} characters)"

@@ -22,6 +22,8 @@ Conventions
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -138,19 +140,28 @@ class PoseTrack:
         }
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
         extra = {} if self.back_profile is None else {"back_profile": self.back_profile}
-        np.savez_compressed(
-            tmp,
-            **extra,
-            image_xy=self.image_xy.astype(np.float32),
-            world_xyz=self.world_xyz.astype(np.float32),
-            visibility=self.visibility.astype(np.float32),
-            present=self.present,
-            times_s=self.times_s,
-            meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
-        )
-        tmp.replace(path)
+        # A temporary name unique to this writer, in the same folder so the final rename is
+        # atomic: two processes saving the same track never write into one file, and a
+        # reader sees either the old file or the new one, never half of one.
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez_compressed(
+                    fh,
+                    **extra,
+                    image_xy=self.image_xy.astype(np.float32),
+                    world_xyz=self.world_xyz.astype(np.float32),
+                    visibility=self.visibility.astype(np.float32),
+                    present=self.present,
+                    times_s=self.times_s,
+                    meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+                )
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # also on Ctrl-C: leave nothing behind
+            raise
 
     @classmethod
     def load(cls, path: str | Path) -> PoseTrack:
@@ -161,7 +172,7 @@ class PoseTrack:
                 raise ValueError(
                     f"{path}: expected track format {TRACK_FORMAT!r}, got {meta.get('format')!r}"
                 )
-            return cls(
+            track = cls(
                 image_xy=data["image_xy"].astype(np.float64),
                 world_xyz=data["world_xyz"].astype(np.float64),
                 visibility=data["visibility"].astype(np.float64),
@@ -176,3 +187,37 @@ class PoseTrack:
                 source=meta["source"],
                 history=list(meta["history"]),
             )
+        problems = shape_problems(track)
+        if problems:
+            raise ValueError(f"{path}: expected a consistent track, got " + "; ".join(problems))
+        return track
+
+
+def shape_problems(track: PoseTrack) -> list[str]:
+    """Return what is wrong with the array shapes of a track (empty when they agree).
+
+    Every per-frame array must have the same number of frames and the landmark and
+    coordinate axes of :data:`LANDMARKS`; the frame size and rate must be positive.
+    """
+    n = track.image_xy.shape[0] if track.image_xy.ndim else -1
+    k = len(LANDMARKS)
+    expected: dict[str, tuple[int, ...]] = {
+        "image_xy": (n, k, 2),
+        "world_xyz": (n, k, 3),
+        "visibility": (n, k),
+        "present": (n,),
+        "times_s": (n,),
+    }
+    problems = [
+        f"{name} of shape {getattr(track, name).shape} (expected {shape})"
+        for name, shape in expected.items()
+        if getattr(track, name).shape != shape
+    ]
+    profile = track.back_profile
+    if profile is not None and (profile.ndim != 3 or profile.shape[:2] != (n, 2)):
+        problems.append(f"back_profile of shape {profile.shape} (expected ({n}, 2, K))")
+    if not (track.width > 0 and track.height > 0 and np.isfinite(track.fps) and track.fps > 0):
+        problems.append(f"frame {track.width}x{track.height} at {track.fps} fps")
+    if not isinstance(track.source, dict):
+        problems.append(f"source of type {type(track.source).__name__} (expected a mapping)")
+    return problems

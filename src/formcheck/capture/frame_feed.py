@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import queue as queue_mod
+import signal
 import sys
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.sharedctypes import RawArray
 from pathlib import Path
@@ -41,6 +44,31 @@ def _context() -> Any:
     return mp.get_context("spawn")
 
 
+@contextmanager
+def _ctrl_c_deferred() -> Iterator[list[bool]]:
+    """Hold back Ctrl-C while child processes start; yield a list that is [True] if it came.
+
+    The processes started inside (the fork server, on first use, and the decoder forked from
+    it) inherit a blocked SIGINT, so a Ctrl-C while they import or decode is handled once,
+    by this process, instead of printing their tracebacks; and this process is never left
+    with a half-started child. Only the main thread can change signal handling; elsewhere
+    this does nothing.
+    """
+    got: list[bool] = []
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "pthread_sigmask"
+    ):
+        yield got
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: got.append(True))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield got
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        signal.signal(signal.SIGINT, previous)
+
+
 @dataclass
 class FeedReport:
     """What the decoding child reported when it finished."""
@@ -60,6 +88,9 @@ def _decode_worker(
     transport: str,
 ) -> None:
     """Decode ``path`` and send frames to the parent (runs in the child process)."""
+    # Ctrl-C reaches the whole process group; the parent handles it and stops this child,
+    # which would otherwise print a KeyboardInterrupt traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     ring = None if buffer is None else np.frombuffer(buffer, dtype=np.uint8)
     try:
         stream = iter_frames(path, max_side=max_side)
@@ -141,7 +172,11 @@ class FrameFeed:
         )
 
     def __enter__(self) -> FrameFeed:
-        self._proc.start()
+        with _ctrl_c_deferred() as interrupted:
+            self._proc.start()
+        if interrupted:
+            self.close()  # __exit__ does not run when __enter__ fails: stop the child here
+            raise KeyboardInterrupt
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -149,9 +184,10 @@ class FrameFeed:
 
     def close(self) -> None:
         """Stop the child (if still running) and wait for it."""
-        if self._proc.is_alive():
-            self._proc.terminate()
-        self._proc.join(timeout=5)
+        if self._proc.pid is not None:
+            if self._proc.is_alive():
+                self._proc.terminate()
+            self._proc.join(timeout=5)
         self._ready.close()
         self._free.close()
 

@@ -21,6 +21,7 @@ import os
 import sys
 import tomllib
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -35,8 +36,14 @@ from pydantic import BaseModel, ConfigDict
 from formcheck.capture import people
 from formcheck.capture.frame_feed import FrameFeed
 from formcheck.capture.silhouette import PROFILE_POINTS, measure_back_profile
-from formcheck.capture.video import DEFAULT_MAX_SIDE, check_readable, file_sha256, probe_video
-from formcheck.errors import ConfigError, NoPersonError, PersonTooSmallError
+from formcheck.capture.video import (
+    DEFAULT_MAX_SIDE,
+    check_readable,
+    file_sha256,
+    probe_video,
+    read_header,
+)
+from formcheck.errors import ConfigError, InputFileError, NoPersonError, PersonTooSmallError
 from formcheck.result import VideoInfo
 from formcheck.settings import Setting, apply_overrides, setting_table
 from formcheck.track import LANDMARKS, PoseTrack
@@ -196,7 +203,7 @@ def estimate_track(
     check_readable(path)
     sha = file_sha256(path)
     cache_file = _cache_file(cache_dir, sha, max_side, settings)
-    cached = _load_cached(cache_file, path) if use_cache else None
+    cached, notes = _load_cached(cache_file, path, sha) if use_cache else (None, [])
     if cached is not None:
         info, track, warnings = cached
         if progress is not None:
@@ -205,22 +212,83 @@ def estimate_track(
         info = probe_video(path, sha256=sha)
         track, warnings = _estimate(path, info, settings, max_side, progress)
         if use_cache:
-            track.save(cache_file)
+            notes += _save_cached(track, cache_file)
     check_track(track, settings)
-    return info, track, warnings
+    return info, track, warnings + notes
 
 
-def _load_cached(cache_file: Path, path: Path) -> tuple[VideoInfo, PoseTrack, list[str]] | None:
-    """Return the cached result for ``path``, or None when absent or unreadable."""
-    if not cache_file.exists():
-        return None
+# What reading a damaged, truncated, foreign or hand-made cache entry can raise: a cache is
+# only a shortcut, so each of these means "compute the track again".
+_UNREADABLE = (
+    OSError,
+    EOFError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    MemoryError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
+
+
+def _load_cached(
+    cache_file: Path, path: Path, sha: str
+) -> tuple[tuple[VideoInfo, PoseTrack, list[str]] | None, list[str]]:
+    """Return the cached result for ``path`` (None when absent or unusable) and warnings.
+
+    An entry that cannot be read, or that does not match the clip (content hash, frame
+    size, frame rate, frame count), is reported and left to be recomputed and replaced.
+    """
     try:
+        if not cache_file.exists():
+            return None, []
         track = PoseTrack.load(cache_file)
         info = VideoInfo(**{**track.source["video_info"], "path": str(path)})
-    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
-        return None  # a damaged or older cache entry is recomputed and overwritten
-    warnings = list(track.source.get("warnings", []))
-    return info, track.with_history(f"pose: loaded from cache {cache_file.name}"), warnings
+        problem = _cache_mismatch(track, info, path, sha)
+        warnings = [str(w) for w in track.source.get("warnings", [])]
+    except _UNREADABLE as exc:
+        problem = f"{type(exc).__name__}: {str(exc)[:200]}"
+    if problem is not None:
+        note = f"the cached pose track {cache_file.name} is unusable ({problem}); recomputed it"
+        return None, [note]
+    return (info, track.with_history(f"pose: loaded from cache {cache_file.name}"), warnings), []
+
+
+def _cache_mismatch(track: PoseTrack, info: VideoInfo, path: Path, sha: str) -> str | None:
+    """Return why a loaded track does not belong to the clip at ``path``, or None."""
+    if info.sha256 != sha:
+        return f"it was made from another file (sha256 {str(info.sha256)[:12]}...)"
+    if (track.width, track.height) != (info.width, info.height) or track.fps != info.fps:
+        return "its frame size or rate disagrees with its own video facts"
+    try:
+        header = read_header(path)
+    except InputFileError as exc:
+        return f"the clip's header does not read: {exc}"
+    if sorted(header.coded_size) != sorted((track.width, track.height)):
+        w, h = header.coded_size
+        return f"frames of {track.width}x{track.height}, the clip has {w}x{h}"
+    if header.fps > 0 and abs(track.fps - header.fps) > 1e-3 * header.fps:
+        return f"{track.fps:.3f} fps, the clip has {header.fps:.3f} fps"
+    # Fewer frames than the index lists is normal for a truncated file; more is not.
+    if track.n_frames < 1 or (header.frames and track.n_frames > 1.1 * header.frames + 2):
+        return f"{track.n_frames} frames, the clip lists {header.frames}"
+    return None
+
+
+def _save_cached(track: PoseTrack, cache_file: Path) -> list[str]:
+    """Write ``track`` to the cache; return a warning instead of failing when it cannot."""
+    try:
+        track.save(cache_file)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return [
+            f"could not write the pose cache at {cache_file} ({reason}): the analysis is "
+            "complete but the next run will compute the track again (see --cache-dir or "
+            "FORMCHECK_CACHE_DIR)"
+        ]
+    return []
 
 
 def check_track(track: PoseTrack, settings: PoseSettings) -> None:

@@ -17,7 +17,7 @@ them for the rear camera).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -355,6 +355,8 @@ def _scan_packets(container: av.container.InputContainer, stream: av.VideoStream
             pts.append(packet.pts)
         if facts.coded_size is None:
             _decode_first(packet, facts)
+    if facts.coded_size is None and facts.packets:
+        _flush_first(stream, facts)
     if pts:
         ordered = np.sort(np.asarray(pts, dtype=np.int64))
         facts.first_pts, facts.last_pts = int(ordered[0]), int(ordered[-1])
@@ -363,8 +365,19 @@ def _scan_packets(container: av.container.InputContainer, stream: av.VideoStream
 
 
 def _decode_first(packet: av.Packet, facts: _StreamFacts) -> None:
+    _note_first_frame(packet.decode, facts)
+
+
+def _flush_first(stream: av.VideoStream, facts: _StreamFacts) -> None:
+    # A decoder with frame delay (H.264 lookahead, B-frames) holds the first pictures of a
+    # 1- or 2-frame clip until it is told the stream ended; without this flush such a valid
+    # clip would look undecodable.
+    _note_first_frame(lambda: stream.codec_context.decode(None), facts)
+
+
+def _note_first_frame(decode: Callable[[], list], facts: _StreamFacts) -> None:
     try:
-        frames = packet.decode()
+        frames = decode()
     except av.error.FFmpegError:
         facts.decode_errors += 1
         return
@@ -415,3 +428,32 @@ def _is_variable(durations: list[int]) -> bool:
     d = np.asarray(durations, dtype=np.float64)
     lo, hi, mid = np.percentile(d, 1), np.percentile(d, 99), np.median(d)
     return bool(hi - lo > 2 and mid > 0 and (hi - lo) / mid > 1e-3)
+
+
+@dataclass(frozen=True)
+class StreamHeader:
+    """What a clip's container header says, read without demuxing any packet."""
+
+    fps: float  # 0 when the header gives no rate
+    coded_size: tuple[int, int]  # (width, height) before rotation
+    frames: int  # frames the index lists; 0 when it does not say
+
+
+def read_header(path: str | Path) -> StreamHeader:
+    """Return the frame rate, coded size and listed frame count from a clip's header.
+
+    Costs one container open (no decoding), so a cache hit can check that a stored track
+    belongs to this clip before trusting it.
+
+    Raises
+    ------
+    InputFileError and subclasses
+        The file does not open as a video.
+    """
+    path = Path(path)
+    with _open_container(path) as container:
+        stream = _video_stream(container, path)
+        rate = stream.average_rate or stream.guessed_rate
+        size = (int(stream.codec_context.width), int(stream.codec_context.height))
+        frames = int(stream.frames or 0)
+        return StreamHeader(fps=float(rate) if rate else 0.0, coded_size=size, frames=frames)

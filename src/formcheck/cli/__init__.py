@@ -9,6 +9,7 @@ from rich.console import Console
 
 from formcheck import __version__
 from formcheck.errors import FormcheckError
+from formcheck.terminal import safe_text
 
 err_console = Console(stderr=True)
 
@@ -20,8 +21,14 @@ class FormcheckGroup(click.Group):
         """Run the command; report formcheck errors in one line, without a traceback."""
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Ctrl-C: one line, no traceback; writers remove their temporary files themselves.
+            err_console.print("stopped (Ctrl-C) before finishing", highlight=False)
+            sys.exit(130)
         except FormcheckError as exc:
-            err_console.print(f"[bold red]error[/] ({type(exc).__name__}): {exc}", highlight=False)
+            err_console.print(
+                f"[bold red]error[/] ({type(exc).__name__}): {safe_text(exc)}", highlight=False
+            )
             sys.exit(exc.exit_code)
 
 

@@ -14,8 +14,10 @@ from rich.table import Table
 
 from formcheck.config import STYLES, RuleBook, load_rules, load_settings, parse_overrides
 from formcheck.output import write_csv, write_json
+from formcheck.paths import check_output_path
 from formcheck.pipeline import AnalysisOptions, analyze_video
 from formcheck.result import Analysis
+from formcheck.terminal import safe_text
 from formcheck.track import PoseTrack
 
 # Piped output gets a fixed width so tables do not squash to 80 columns.
@@ -36,14 +38,14 @@ def render(analysis: Analysis, rules: RuleBook) -> None:
     """
     v = analysis.video
     console.print(
-        f"[bold]{Path(v.path).name}[/]  {v.width}x{v.height}, {v.fps:.2f} fps, "
+        f"[bold]{safe_text(Path(v.path).name)}[/]  {v.width}x{v.height}, {v.fps:.2f} fps, "
         f"{v.duration_s:.1f} s, rotation {v.rotation}°  |  lift: {analysis.lift}, "
         f"style: {analysis.style}"
     )
     view = analysis.view
     facing = f", facing {view.facing}" if view.facing else ""
-    console.print(f"view: [bold]{view.view}[/]{facing} ({view.reason})")
-    console.print(f"lift: {analysis.lift_reason}", highlight=False)
+    console.print(f"view: [bold]{view.view}[/]{facing} ({safe_text(view.reason)})")
+    console.print(f"lift: {safe_text(analysis.lift_reason)}", highlight=False)
     used = [c for c in rules.columns() if any(c.metric in r.metrics for r in analysis.reps)]
     caption = rules.table.legend or None
     table = Table(title=f"{len(analysis.reps)} rep(s)", header_style="bold", caption=caption)
@@ -60,14 +62,13 @@ def render(analysis: Analysis, rules: RuleBook) -> None:
     console.print(table)
     for fault in analysis.faults:
         style = "yellow" if fault.severity != "fault" else "red"
-        console.print(
-            f"  [{style}]{fault.id}[/] ({fault.severity}): {fault.evidence}", highlight=False
-        )
+        evidence = safe_text(fault.evidence)
+        console.print(f"  [{style}]{fault.id}[/] ({fault.severity}): {evidence}", highlight=False)
     console.print("[bold]What to fix first[/]")
     for line in analysis.summary:
-        console.print(f"  {line}", highlight=False)
+        console.print(f"  {safe_text(line)}", highlight=False)
     for warning in analysis.warnings:
-        console.print(f"  [dim]note: {warning}[/]", highlight=False)
+        console.print(f"  [dim]note: {safe_text(warning)}[/]", highlight=False)
     console.print(
         "[dim]formcheck is not a doctor: if pain is sharp, lasting or getting worse, "
         "see a professional.[/]"
@@ -191,6 +192,7 @@ def analyze(
     if exports and not out_dir:
         raise click.UsageError(f"--export {exports!r} needs --out DIRECTORY to write into")
     kinds = _export_kinds(exports) if out_dir else ()
+    _check_outputs(json_path, csv_path, out_dir)
     options = AnalysisOptions(
         lift=lift,
         style=style,
@@ -216,18 +218,28 @@ def analyze(
     for part in parts or [analysis]:
         render(part, options.rules)
     if json_path:
-        console.print(f"wrote {write_json(analysis, json_path)}")
+        console.print(f"wrote {safe_text(write_json(analysis, json_path))}")
     for i, part in enumerate(parts, start=1):
         if json_path:
-            console.print(f"wrote {write_json(part, json_path.with_suffix(f'.part{i}.json'))}")
+            part_path = write_json(part, json_path.with_suffix(f".part{i}.json"))
+            console.print(f"wrote {safe_text(part_path)}")
     if csv_path:
-        console.print(f"wrote {write_csv(analysis, csv_path)}")
+        console.print(f"wrote {safe_text(write_csv(analysis, csv_path))}")
     if out_dir:
         out_dir.mkdir(parents=True, exist_ok=True)
         written = {"analysis.json": write_json(analysis, out_dir / "analysis.json")}
         written.update(_write_report(analysis, track, video, out_dir, kinds))
         for name, path in written.items():
-            console.print(f"wrote {name}: {path}")
+            console.print(f"wrote {name}: {safe_text(path)}")
+
+
+def _check_outputs(json_path: Path | None, csv_path: Path | None, out_dir: Path | None) -> None:
+    """Raise OutputPathError now, before the pose pass, for an output that cannot be written."""
+    for flag, path in (("--json", json_path), ("--csv", csv_path)):
+        if path is not None:
+            check_output_path(path, flag)
+    if out_dir is not None:
+        check_output_path(out_dir, "--out", directory=True)
 
 
 def _export_kinds(exports: str) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from formcheck.errors import EntryParseError, StoredResultError
+from formcheck.terminal import safe_text
 
 if TYPE_CHECKING:
     from formcheck.log.db import LogDatabase
@@ -118,7 +119,7 @@ def add_cmd(
     weight = "bodyweight" if parsed.weight is None else f"{parsed.weight:g} {parsed.unit}"
     effort = f" @ RPE {parsed.rpe:g}" if parsed.rpe is not None else ""
     console.print(
-        f"logged {n} x {parsed.reps} {parsed.exercise} at {weight}{effort} "
+        f"logged {n} x {parsed.reps} {safe_text(parsed.exercise)} at {weight}{effort} "
         f"on {local_date} (session {sid})"
     )
 
@@ -182,7 +183,12 @@ def show_cmd(ctx: click.Context, limit: int) -> None:
         table.add_column(col, justify="right" if col in ("sets", "tonnage kg") else "left")
     for r in rows:
         table.add_row(
-            str(r.local_date), r.title, str(r.sets), f"{r.tonnage_kg:,.0f}", r.top_set, r.exercises
+            str(r.local_date),
+            safe_text(r.title),
+            str(r.sets),
+            f"{r.tonnage_kg:,.0f}",
+            safe_text(r.top_set),
+            safe_text(r.exercises),
         )
     console.print(table)
 
@@ -213,17 +219,17 @@ def import_cmd(ctx: click.Context, file: Path, unit: str, tz: str | None) -> Non
         console=console,
         transient=True,
     ) as bar:
-        task = bar.add_task(file.name, total=max(len(export.sets), 1))
+        task = bar.add_task(safe_text(file.name), total=max(len(export.sets), 1))
         summary = records.import_export(
             db, export, lambda done, _t: bar.update(task, completed=done)
         )
     console.print(
-        f"{file.name} ({summary.format}): {summary.rows_read} rows read, "
+        f"{safe_text(file.name)} ({summary.format}): {summary.rows_read} rows read, "
         f"{summary.sets_added} sets added in {summary.sessions_added} new sessions, "
         f"{summary.already_present} already present, {summary.duplicates_in_file} duplicate rows"
     )
     for note in summary.skipped:
-        console.print(f"  skipped {note}", style="yellow")
+        console.print(f"  skipped {safe_text(note)}", style="yellow")
 
 
 @log.command("export")
@@ -238,17 +244,25 @@ def import_cmd(ctx: click.Context, file: Path, unit: str, tz: str | None) -> Non
 @click.option(
     "--out", type=click.Path(path_type=Path), default=None, help="File (default: stdout)."
 )
+@click.option(
+    "--raw-csv",
+    is_flag=True,
+    help="Keep CSV cells that start with = + - @ as stored (default: prefixed with ').",
+)
 @click.pass_context
-def export_cmd(ctx: click.Context, fmt: str, out: Path | None) -> None:
+def export_cmd(ctx: click.Context, fmt: str, out: Path | None, raw_csv: bool) -> None:
     """Export every set (CSV) or the whole log (JSON)."""
     from formcheck.log.export import export_csv, export_json
+    from formcheck.paths import check_output_path
 
-    text = export_csv(_db(ctx)) if fmt == "csv" else export_json(_db(ctx))
+    if out is not None:
+        check_output_path(out, "--out")
+    text = export_csv(_db(ctx), raw=raw_csv) if fmt == "csv" else export_json(_db(ctx))
     if out is None:
         click.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8")
-        console.print(f"wrote {out}")
+        console.print(f"wrote {safe_text(out)}")
 
 
 def _as_of(value: dt.datetime | None) -> dt.datetime | None:
@@ -284,13 +298,15 @@ def advice_cmd(ctx: click.Context, as_of: dt.datetime | None, as_json: bool) -> 
         if lift in ("squat", "deadlift"):
             console.print(
                 f"{lift}: best e1RM {est.estimate:.1f} kg ({est.low:.1f}-{est.high:.1f}) "
-                f"from {exercise} {est.weight_kg:.1f} kg x {est.reps}"
+                f"from {safe_text(exercise)} {est.weight_kg:.1f} kg x {est.reps}"
             )
     for w in report.warnings:
-        console.print(f"[yellow]warning[/] {w.message}", highlight=False)
+        console.print(f"[yellow]warning[/] {safe_text(w.message)}", highlight=False)
     console.print("[bold]next week[/]")
     for a in advice:
-        console.print(f"- {a.action}\n  [dim]why: {a.reason}[/]", highlight=False)
+        console.print(
+            f"- {safe_text(a.action)}\n  [dim]why: {safe_text(a.reason)}[/]", highlight=False
+        )
     console.print(f"[dim]{DISCLAIMER}[/]")
 
 
@@ -320,9 +336,11 @@ def context_cmd(ctx: click.Context, as_of: dt.datetime | None) -> None:
 def plot_cmd(ctx: click.Context, kind: str, out: Path) -> None:
     """Plot e1RM and weekly load per lift (strength), or pain per region (pain)."""
     from formcheck.log.plots import plot_pain, plot_strength
+    from formcheck.paths import check_output_path
 
+    check_output_path(out, "--out")
     path = plot_strength(_db(ctx), out) if kind == "strength" else plot_pain(_db(ctx), out)
-    console.print(f"wrote {path}")
+    console.print(f"wrote {safe_text(path)}")
 
 
 @log.command("lifter")
@@ -358,7 +376,8 @@ def lifter_cmd(
         training_age_years=training_age,
         name=name,
     )
-    console.print(", ".join(f"{k}: {v if v is not None else '-'}" for k, v in profile.items()))
+    shown = (f"{k}: {safe_text(v) if v is not None else '-'}" for k, v in profile.items())
+    console.print(", ".join(shown))
 
 
 def _read_json(file: Path) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from formcheck.errors import EntryParseError
 from formcheck.log.db import LogDatabase
+from formcheck.log.formats import check_day, check_weight
 from formcheck.log.importers import LB_TO_KG
 from formcheck.log.models import SetEntry
 from formcheck.log.records import ensure_lifter, exercise_ids, session_for_day
@@ -91,6 +92,11 @@ def _check_tokens(t: _Tokens) -> list[str]:
         problems.append("no sets x reps (e.g. 5x5)")
     elif not (1 <= t.sets_reps[0] <= 50 and 1 <= t.sets_reps[1] <= 100):
         problems.append(f"sets x reps {t.sets_reps[0]}x{t.sets_reps[1]} outside 1-50 x 1-100")
+    if t.weight is not None:
+        try:
+            check_weight(t.weight, t.unit)
+        except ValueError as exc:
+            problems.append(str(exc))
     if t.rpe is not None and not 1 <= t.rpe <= 10:
         problems.append(f"RPE {t.rpe:g} outside 1-10")
     if t.rir is not None and not 0 <= t.rir <= 10:
@@ -132,9 +138,20 @@ def parse_quick_entry(tokens: list[str]) -> QuickEntry:
 def local_moment(
     date: dt.date | None, tz: str, now: dt.datetime | None = None
 ) -> tuple[dt.datetime, dt.date]:
-    """Return (naive UTC time, local date) for an entry made on ``date`` (default: now)."""
+    """Return (naive UTC time, local date) for an entry made on ``date`` (default: now).
+
+    Raises
+    ------
+    EntryParseError
+        When ``date`` is before 1900 or more than a year ahead.
+    """
     zone = ZoneInfo(tz)
     current = (now or dt.datetime.now(dt.UTC)).astimezone(zone)
+    if date is not None:
+        try:
+            check_day(date, "--date", today=current.date())
+        except ValueError as exc:
+            raise EntryParseError(f"expected a plausible day; {exc}") from exc
     if date is not None and date != current.date():
         # A back-dated entry has no known time of day; noon keeps it on that local date.
         current = dt.datetime.combine(date, dt.time(12, 0), tzinfo=zone)

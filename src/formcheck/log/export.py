@@ -94,13 +94,34 @@ def _set_rows(db: LogDatabase) -> list[dict[str, Any]]:
     return out
 
 
-def export_csv(db: LogDatabase) -> str:
-    """Return every set as CSV text, one row per set, oldest first (weights in kg)."""
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
+# injection"); a leading apostrophe makes it text and is not shown.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: object) -> object:
+    """Return ``value``, with a text cell that a spreadsheet would run as a formula made text.
+
+    Only strings are changed (a ``'`` is put in front); numbers, including negative ones,
+    are written as they are.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def export_csv(db: LogDatabase, *, raw: bool = False) -> str:
+    """Return every set as CSV text, one row per set, oldest first (weights in kg).
+
+    Text cells that start with ``= + - @``, a tab or a carriage return get a leading ``'``
+    so that a spreadsheet shows them instead of running them; ``raw=True`` keeps them as
+    stored.
+    """
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in _set_rows(db):
-        writer.writerow(row)
+        writer.writerow(row if raw else {k: neutralise_cell(v) for k, v in row.items()})
     return buf.getvalue()
 
 

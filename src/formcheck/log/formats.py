@@ -7,14 +7,22 @@ Strong (older semicolon format with a unit column, newer comma format without on
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from formcheck.errors import ExportFormatError
+from formcheck.errors import ExportFormatError, quoted
 
 LB_TO_KG = 0.45359237  # exact, by the international yard and pound agreement (1959)
 MILE_M = 1609.344
+# Plausible values, checked the same way for imported rows and `log add` (docs/training-log.md).
+# The heaviest barbell lift on record is about 500 kg; 1500 kg leaves room for sled and
+# leg-press loads while refusing overflowed or mistyped numbers (1e308, inf).
+MAX_WEIGHT_KG = 1500.0
+# Training logs start long after 1900; a date a year or more ahead is a typo (or year 9999).
+EARLIEST_DAY = dt.date(1900, 1, 1)
+MAX_DAYS_AHEAD = 366
 
 STRONG_OLD = (
     "Date",
@@ -99,6 +107,10 @@ def _wanted(header: list[str], columns: tuple[str, ...]) -> list[str]:
     return missing
 
 
+def _cut(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
 def detect_format(header: list[str], delimiter: str) -> str:
     """Return the export format named by a CSV header.
 
@@ -124,7 +136,7 @@ def detect_format(header: list[str], delimiter: str) -> str:
         "expected the header of a Strong (semicolon: "
         f"{', '.join(STRONG_OLD)}; comma: {', '.join(STRONG_NEW)}) or Hevy "
         f"({', '.join(HEVY)}, weight_kg or weight_lbs) export; found columns: "
-        f"{', '.join(header) or '(none)'}; closest is {closest}, which lacks: "
+        f"{_cut(', '.join(header)) or '(none)'}; closest is {closest}, which lacks: "
         f"{', '.join(candidates[closest])}"
     )
 
@@ -153,7 +165,8 @@ def parse_datetime(text: str, zone: ZoneInfo) -> tuple[dt.datetime, dt.date]:
             except ValueError:
                 continue
     if stamp is None:
-        raise ValueError(f"unreadable date {text!r}")
+        raise ValueError(f"unreadable date {quoted(text)}")
+    check_day(stamp.date(), "date")  # also keeps the time-zone arithmetic below in range
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=zone)
     local = stamp.astimezone(stamp.tzinfo)
@@ -161,13 +174,50 @@ def parse_datetime(text: str, zone: ZoneInfo) -> tuple[dt.datetime, dt.date]:
     return utc, local.date()
 
 
-def parse_number(text: str | None, what: str, *, decimal_comma: bool = False) -> float | None:
-    """Return a non-negative number from an export cell, or None for a blank cell.
+def check_day(day: dt.date, what: str, today: dt.date | None = None) -> dt.date:
+    """Return ``day`` when it lies from 1900-01-01 to a year after ``today``.
 
     Raises
     ------
     ValueError
-        If the cell is not a number, or is negative (the message names ``what``).
+        Naming ``what``, the allowed range and the day received.
+    """
+    latest = (today or dt.date.today()) + dt.timedelta(days=MAX_DAYS_AHEAD)
+    if not EARLIEST_DAY <= day <= latest:
+        raise ValueError(
+            f"{what} {day.isoformat()} is outside {EARLIEST_DAY.isoformat()} to "
+            f"{latest.isoformat()} (a year from today)"
+        )
+    return day
+
+
+def check_weight(value: float, unit: str) -> float:
+    """Return a weight in ``unit`` (kg or lb) when it is finite and at most 1500 kg.
+
+    The one check for imported rows and ``log add``.
+
+    Raises
+    ------
+    ValueError
+        When the weight is negative, not finite, or heavier than :data:`MAX_WEIGHT_KG`.
+    """
+    kg = value * LB_TO_KG if unit == "lb" else value
+    if not (math.isfinite(value) and 0 <= kg <= MAX_WEIGHT_KG):
+        raise ValueError(
+            f"weight {value:g} {unit} is outside 0-{MAX_WEIGHT_KG:g} kg (expected a load a "
+            "lifter can move)"
+        )
+    return value
+
+
+def parse_number(text: str | None, what: str, *, decimal_comma: bool = False) -> float | None:
+    """Return a finite, non-negative number from an export cell, or None for a blank cell.
+
+    Raises
+    ------
+    ValueError
+        If the cell is not a number, is infinite or NaN, or is negative (the message names
+        ``what``).
     """
     raw = (text or "").strip()
     if not raw:
@@ -177,9 +227,9 @@ def parse_number(text: str | None, what: str, *, decimal_comma: bool = False) ->
     try:
         value = float(raw)
     except ValueError as exc:
-        raise ValueError(f"{what} {text!r} is not a number") from exc
-    if value < 0 or value != value:
-        raise ValueError(f"{what} {text!r} must be zero or more")
+        raise ValueError(f"{what} {quoted(text)} is not a number") from exc
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{what} {quoted(text)} must be a finite number, zero or more")
     return value
 
 
@@ -206,7 +256,7 @@ def parse_unit(raw: str) -> str:
         return "lb"
     if unit in ("kg", "kgs", ""):
         return "kg"
-    raise ValueError(f"weight unit {raw!r} is neither kg nor lbs")
+    raise ValueError(f"weight unit {quoted(raw)} is neither kg nor lbs")
 
 
 def distance_m(value: float | None, unit: str) -> float | None:

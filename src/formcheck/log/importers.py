@@ -17,10 +17,11 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from formcheck.errors import ExportFormatError, ImportRowError, InputFileError
+from formcheck.errors import ExportFormatError, ImportRowError, InputFileError, quoted
 from formcheck.log.formats import (
     LB_TO_KG,
     SET_TYPES,
+    check_weight,
     detect_format,
     distance_m,
     parse_datetime,
@@ -38,6 +39,9 @@ __all__ = [
     "parse_duration",
     "parse_export",
 ]
+
+
+MAX_REPS = 1000  # far above any set; refuses overflowed numbers the database cannot store
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,7 @@ def _zone(tz: str) -> ZoneInfo:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ExportFormatError(
-            f"--tz: expected an IANA time zone such as Europe/Berlin, received {tz!r}"
+            f"--tz: expected an IANA time zone such as Europe/Berlin, received {quoted(tz)}"
         ) from exc
 
 
@@ -126,7 +130,7 @@ def _set_type_and_index(order: str, set_type: str, cur: _Cursor) -> tuple[str, i
         return kind, int(order)
     named = SET_TYPES.get(order.lower())
     if named is None:
-        raise ValueError(f"set order {order!r} is neither a number nor W/D/F")
+        raise ValueError(f"set order {quoted(order)} is neither a number nor W/D/F")
     # Warm-ups etc. carry no number in Strong; number them by position in the block.
     return named, 1000 + cur.running
 
@@ -148,14 +152,18 @@ def _measures(f: dict[str, str], *, decimal_comma: bool) -> _Measures:
         return parse_number(f[col], what, decimal_comma=decimal_comma)
 
     reps = num("reps", "reps")
-    if reps is not None and reps != int(reps):
-        raise ValueError(f"reps {f['reps']!r} is not a whole number")
+    if reps is not None and (reps != int(reps) or reps > MAX_REPS):
+        raise ValueError(f"reps {quoted(f['reps'])} is not a whole number from 0 to {MAX_REPS}")
     rpe = num("rpe", "RPE")
     if rpe is not None and not 1 <= rpe <= 10:
-        raise ValueError(f"RPE {f['rpe']!r} is outside 1-10")
+        raise ValueError(f"RPE {quoted(f['rpe'])} is outside 1-10")
+    unit = parse_unit(f["unit"])
+    weight = num("weight", "weight")
+    if weight is not None:
+        check_weight(weight, unit)
     return _Measures(
-        unit=parse_unit(f["unit"]),
-        weight=num("weight", "weight") or None,
+        unit=unit,
+        weight=weight or None,
         reps=int(reps) if reps else None,  # 0 reps (timed holds) means no reps
         seconds=num("seconds", "seconds") or None,
         distance=distance_m(num("distance", "distance"), f["distance_unit"]),
@@ -321,7 +329,7 @@ def parse_export(path: Path, *, tz: str = "UTC", unit: str = "kg") -> ParsedExpo
     try:
         default_unit = parse_unit(unit)
     except ValueError as exc:
-        raise ExportFormatError(f"--unit: expected kg or lb, received {unit!r}") from exc
+        raise ExportFormatError(f"--unit: expected kg or lb, received {quoted(unit)}") from exc
     header, delimiter, records = _read_records(path)
     fmt = detect_format(header, delimiter)
     app = "hevy" if fmt == "hevy" else "strong"

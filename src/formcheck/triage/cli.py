@@ -9,8 +9,9 @@ from typing import Any
 import click
 import yaml
 from rich.console import Console
-from rich.markup import escape
 
+from formcheck.paths import check_output_path
+from formcheck.terminal import safe_text
 from formcheck.triage.engine import triage as run_triage
 from formcheck.triage.errors import TriageInputError
 from formcheck.triage.evidence import load_analysis
@@ -21,6 +22,27 @@ from formcheck.triage.models import TriageResult
 from formcheck.triage.render import render_result
 from formcheck.triage.validation import answers_schema
 
+#: An answers file is a few kilobytes; anything far larger is not one (and would be slow).
+MAX_ANSWERS_BYTES = 256 * 1024
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses anchors and aliases.
+
+    Answers never need them, and a few hundred bytes of nested aliases expand to gigabytes
+    (the "billion laughs" bomb), which the safe loader builds without complaint.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Return the next node; raise on an alias instead of expanding it."""
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"found alias *{event.anchor}: aliases are not allowed here",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
 
 def read_answers_file(path: Path) -> Any:
     """Return the parsed content of an answers file (JSON, or YAML for .yaml/.yml).
@@ -28,20 +50,34 @@ def read_answers_file(path: Path) -> Any:
     Raises
     ------
     TriageInputError
-        When the file is missing or does not parse.
+        When the file is missing, larger than :data:`MAX_ANSWERS_BYTES`, not UTF-8, uses
+        YAML aliases, nests too deeply, or does not parse.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_ANSWERS_BYTES + 1)  # read no more than the limit, even a pipe
     except OSError as exc:
-        problem = ("--answers", f"expected a readable file; received {exc}")
+        problem = ("--answers", f"expected a readable file; received {exc.strerror}: {path}")
         raise TriageInputError([problem]) from exc
+    if len(data) > MAX_ANSWERS_BYTES:
+        raise TriageInputError([(
+            "--answers",
+            f"expected an answers file of at most {MAX_ANSWERS_BYTES // 1024} KiB; received "
+            f"a larger one: {path.name}",
+        )])
     try:
+        text = data.decode("utf-8")
         if path.suffix.lower() in (".yaml", ".yml"):
-            return yaml.safe_load(text)
+            return yaml.load(text, Loader=_NoAliasLoader)
         return json.loads(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+    except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise TriageInputError(
             [("--answers", f"expected JSON or YAML (by file suffix); {path.name}: {exc}")]
+        ) from exc
+    except RecursionError as exc:
+        raise TriageInputError(
+            [("--answers", f"expected answers nested a few levels deep; {path.name} nests "
+                           "deeper than the parser can follow")]
         ) from exc
 
 
@@ -66,6 +102,8 @@ def triage(answers_path: Path | None, video_path: Path | None, json_path: Path |
     if print_schema:
         click.echo(json.dumps(answers_schema(kb), indent=2))
         return
+    if json_path is not None:
+        check_output_path(json_path, "--json")
     analysis = load_analysis(video_path) if video_path is not None else None
     training = context_from_log(db_url) if from_log else None
     if answers_path is not None:
@@ -77,8 +115,8 @@ def triage(answers_path: Path | None, video_path: Path | None, json_path: Path |
         try:
             result = run_session(
                 kb,
-                ask=lambda prompt: console.input(escape(prompt)),
-                say=lambda line: console.print(line, highlight=False, markup=False),
+                ask=lambda prompt: console.input(safe_text(prompt)),
+                say=lambda line: console.print(safe_text(line), highlight=False),
                 finish=lambda raw: run_triage(raw, analysis=analysis, training=training, kb=kb),
             )
         except (QuitSession, EOFError, KeyboardInterrupt):
@@ -87,7 +125,7 @@ def triage(answers_path: Path | None, video_path: Path | None, json_path: Path |
     render_result(result, console)
     if json_path is not None:
         _write_json(result, json_path)
-        console.print(f"Result written to {json_path}", highlight=False)
+        console.print(f"Result written to {safe_text(json_path)}", highlight=False)
 
 
 def _write_json(result: TriageResult, path: Path) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from formcheck.errors import ConfigError, FormcheckError
 
+SHOWN_PROBLEMS = 20  # every problem stays in .problems; the message lists the first ones
+
 
 class TriageInputError(FormcheckError):
     """The triage answers are invalid or contradict each other.
@@ -17,7 +19,10 @@ class TriageInputError(FormcheckError):
     def __init__(self, problems: list[tuple[str, str]]) -> None:
         self.problems = problems
         self.fields = [field for field, _ in problems]
-        text = "; ".join(f"{field}: {message}" for field, message in problems)
+        shown = problems[:SHOWN_PROBLEMS]
+        text = "; ".join(f"{field}: {message}" for field, message in shown)
+        if len(problems) > SHOWN_PROBLEMS:
+            text += f"; and {len(problems) - SHOWN_PROBLEMS} more"
         super().__init__(f"invalid triage answers ({len(problems)} problem(s)): {text}")
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from formcheck.errors import quoted
 from formcheck.result import SCHEMA as ANALYSIS_SCHEMA
 from formcheck.triage.errors import TriageInputError
 from formcheck.triage.knowledge import KnowledgeBase
@@ -61,7 +62,9 @@ def summarise_analysis(analysis: Any, kb: KnowledgeBase) -> dict[str, Any]:
         raise TriageInputError([("analysis", f"expected a mapping; received {received}")])
     if doc.get("schema") != ANALYSIS_SCHEMA:
         found = doc.get("schema")
-        problems.append(("analysis.schema", f"expected {ANALYSIS_SCHEMA!r}; received {found!r}"))
+        problems.append(
+            ("analysis.schema", f"expected {ANALYSIS_SCHEMA!r}; received {quoted(found)}")
+        )
     reps = doc.get("reps")
     if not isinstance(reps, list):
         problems.append(("analysis.reps", f"expected a list; received {type(reps).__name__}"))
@@ -122,7 +125,7 @@ def _loc(prefix: str, loc: tuple[Any, ...]) -> str:
 
 def _message(err: Mapping[str, Any]) -> str:
     received = err.get("input")
-    return f"{err['msg']}; received {received!r}"
+    return f"{err['msg']}; received {quoted(received)}"
 
 
 def describe_video(video: Mapping[str, Any], kb: KnowledgeBase) -> str:

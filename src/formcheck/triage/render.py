@@ -7,6 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from formcheck.terminal import safe_text
 from formcheck.triage.models import TriageResult
 
 SHOWN_CAUSES = 5  # the JSON keeps every applicable cause; the terminal shows the top ones
@@ -26,35 +27,36 @@ def render_result(result: TriageResult, console: Console) -> None:
     if result.reasons:
         console.print(Text("Why", style="bold"))
         for reason in result.reasons:
-            console.print(f" - {reason}", highlight=False)
+            console.print(f" - {safe_text(reason)}", highlight=False)
     if result.causes:
         console.print(_causes_table(result))
     if result.changes:
         console.print(_changes_table(result))
     console.print(Text("When to re-check", style="bold"))
-    console.print(f" {result.recheck}", highlight=False)
+    console.print(f" {safe_text(result.recheck)}", highlight=False)
     console.print(Text("Evidence used", style="bold"))
     for line in result.evidence:
-        console.print(f" - {line}", highlight=False)
+        console.print(f" - {safe_text(line)}", highlight=False)
     if result.red_flags_not_answered:
         console.print(
             f"[dim]Red flags not answered: "
-            f"{', '.join(result.red_flags_not_answered)}[/]",
+            f"{safe_text(', '.join(result.red_flags_not_answered))}[/]",
             highlight=False,
         )
-    console.print(Text(result.disclaimer, style="italic"))
+    console.print(Text.from_markup(safe_text(result.disclaimer), style="italic"))
 
 
 def _verdict_panel(result: TriageResult) -> Panel:
-    lines: list[Text] = [Text(result.headline)]
+    lines: list[Text] = [Text.from_markup(safe_text(result.headline))]
     if result.where_to_go:
-        lines.append(Text(f"Where to go: {result.where_to_go}", style="bold"))
+        where = safe_text(result.where_to_go)
+        lines.append(Text.from_markup(f"Where to go: {where}", style="bold"))
     lines.append(Text("What to do now:", style="bold"))
-    lines += [Text(f" - {item}") for item in result.do_now]
+    lines += [Text.from_markup(f" - {safe_text(item)}") for item in result.do_now]
     return Panel(
         Group(*lines),
         title=Text(f"VERDICT: {result.verdict}", style=_STYLE[result.verdict]),
-        subtitle=result.verdict_title,
+        subtitle=safe_text(result.verdict_title),
         border_style=_STYLE[result.verdict].replace("on red", "").strip() or "red",
     )
 
@@ -67,10 +69,10 @@ def _causes_table(result: TriageResult) -> Table:
     table.add_column("Against", ratio=3)
     for cause in result.causes[:SHOWN_CAUSES]:
         table.add_row(
-            cause.title,
+            safe_text(cause.title),
             f"{cause.score:g}",
-            "\n".join(cause.supports) or "-",
-            "\n".join(cause.against) or "-",
+            safe_text("\n".join(cause.supports) or "-"),
+            safe_text("\n".join(cause.against) or "-"),
         )
     return table
 
@@ -82,5 +84,6 @@ def _changes_table(result: TriageResult) -> Table:
     table.add_column("Cue", ratio=2)
     table.add_column("Why", ratio=3)
     for change in result.changes:
-        table.add_row(change.title, change.action, change.cue, change.why)
+        cells = (change.title, change.action, change.cue, change.why)
+        table.add_row(*(safe_text(v) for v in cells))
     return table

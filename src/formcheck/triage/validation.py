@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from formcheck.errors import quoted
 from formcheck.triage.errors import TriageInputError
 from formcheck.triage.facts import SESSION_BEFORE_ONSET, hours_since_onset
 from formcheck.triage.knowledge import KnowledgeBase
@@ -66,7 +67,7 @@ def upgrade_answers(raw: Mapping[str, Any]) -> dict[str, Any]:
     schema = data.get("schema", ANSWERS_SCHEMA)
     if schema not in ANSWERS_SCHEMAS_READ:
         raise TriageInputError(
-            [("schema", f"expected one of {list(ANSWERS_SCHEMAS_READ)}; received {schema!r}")]
+            [("schema", f"expected one of {list(ANSWERS_SCHEMAS_READ)}; received {quoted(schema)}")]
         )
     if schema == V1_SCHEMA:
         flags = dict(data.get("red_flags") or {})
@@ -83,7 +84,7 @@ def _pydantic_problem(err: Mapping[str, Any]) -> tuple[str, str]:
         field = "schema"
     if err["type"] == "missing":
         return field, "is required"
-    return field, f"{err['msg'].lower()}; received {err.get('input')!r}"
+    return field, f"{err['msg'].lower()}; received {quoted(err.get('input'))}"
 
 
 def _check_values(answers: Answers, kb: KnowledgeBase) -> list[tuple[str, str]]:
@@ -99,24 +100,34 @@ def _check_values(answers: Answers, kb: KnowledgeBase) -> list[tuple[str, str]]:
     for i, region in enumerate(answers.regions):
         if region not in kb.regions:
             problems.append(
-                (f"regions[{i}]", f"expected one of {sorted(kb.regions)}; received {region!r}")
+                (
+                    f"regions[{i}]",
+                    f"expected one of {sorted(kb.regions)}; received {quoted(region)}",
+                )
             )
     if len(set(answers.regions)) != len(answers.regions):
-        problems.append(("regions", f"expected each region once; received {answers.regions}"))
+        twice = quoted(answers.regions)
+        problems.append(("regions", f"expected each region once; received {twice}"))
     for name in _CHOICE_FIELDS:
         value = getattr(answers, name)
         allowed = kb.choices(name)
         if value is not None and value not in allowed:
-            problems.append((name, f"expected one of {allowed}; received {value!r}"))
+            problems.append((name, f"expected one of {allowed}; received {quoted(value)}"))
     unknown = sorted(set(answers.red_flags) - set(kb.red_flags))
     if unknown:
         problems.append(
-            ("red_flags", f"unknown red-flag id(s) {unknown}; known: {sorted(kb.red_flags)}")
+            (
+                "red_flags",
+                f"unknown red-flag id(s) {quoted(unknown)}; known: {sorted(kb.red_flags)}",
+            )
         )
     for i, fault in enumerate(answers.faults_seen):
         if fault not in kb.faults:
             problems.append(
-                (f"faults_seen[{i}]", f"expected one of {sorted(kb.faults)}; received {fault!r}")
+                (
+                    f"faults_seen[{i}]",
+                    f"expected one of {sorted(kb.faults)}; received {quoted(fault)}",
+                )
             )
     problems += _check_time(answers)
     return problems
