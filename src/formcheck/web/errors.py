@@ -44,12 +44,14 @@ def error_document(status: int, code: str, message: str,
 
 
 def _respond(request: Request, err: WebError) -> Response:
+    # A refused upload is still arriving: close the connection rather than read the rest.
+    headers = {"Connection": "close"} if err.status == 413 else None
     if request.url.path.startswith("/api"):
         return JSONResponse(error_document(err.status, err.code, err.message, err.details),
-                            status_code=err.status)
+                            status_code=err.status, headers=headers)
     templates = request.app.state.templates
     return templates.TemplateResponse(request, "error.html.j2", {"err": err},
-                                      status_code=err.status)
+                                      status_code=err.status, headers=headers)
 
 
 def _library_status(exc: FormcheckError) -> int:
