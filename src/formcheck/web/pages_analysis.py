@@ -122,10 +122,16 @@ def queue_sample(app: Any, path: Path) -> str | None:
     return job_id
 
 
+STAGE_WORDS = {"queued": "waiting in the queue", "starting": "starting the analysis",
+               "pose": "finding the lifter in each frame", "render": "drawing the video",
+               "store": "saving the report"}
+
+
 def job_json(job: WebJob) -> dict[str, Any]:
     """Return the public JSON of a job (status, progress, what it found, its links)."""
     return {
-        "id": job.id, "status": job.status, "stage": job.stage, "percent": job.percent,
+        "id": job.id, "status": job.status, "stage": job.stage,
+        "stage_label": STAGE_WORDS.get(job.stage, job.stage), "percent": job.percent,
         "eta_s": job.eta_s, "message": job.message, "filename": job.filename,
         "created_at": job.created_at.isoformat() + "Z", "size_bytes": job.size_bytes,
         "duration_s": job.duration_s, "options": job.options, "lift": job.lift,
@@ -208,7 +214,7 @@ def analysis_page(request: Request, job_id: str) -> Response:
     """Return the report of a finished analysis, or the progress of a running one."""
     job = _job_or_404(request, job_id)
     if job.status != "done":
-        return render(request, "job.html.j2", {"job": job})
+        return render(request, "job.html.j2", {"job": job, "words": STAGE_WORDS})
     return render(request, "report.html.j2", {"job": job, "body": report_body(request, job)})
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -66,6 +67,23 @@ def options_from(stored: dict[str, Any], cache_dir: str | None) -> Any:
     )
 
 
+def named_source(folder: Path, filename: str) -> Path:
+    """Return the job's video under the lifter's own (sanitised) file name, for the report.
+
+    The upload is stored as ``source.video``; a hard link in ``input/`` gives it the name
+    the report shows, without a second copy.
+    """
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(filename).name).strip("._")[:100] or "video"
+    named = folder / "input" / safe
+    if not named.exists():
+        named.parent.mkdir(exist_ok=True)
+        try:
+            os.link(folder / SOURCE_NAME, named)
+        except OSError:  # a file system without hard links: the report shows source.video
+            return folder / SOURCE_NAME
+    return named
+
+
 def run_job(db: LogDatabase, data_dir: Path, job_id: str, cache_dir: str | None) -> None:
     """Analyse the job's video, write its report files and mark it done (or failed)."""
     from formcheck.log import records
@@ -78,7 +96,7 @@ def run_job(db: LogDatabase, data_dir: Path, job_id: str, cache_dir: str | None)
     if job is None or job.status != "running":
         return
     folder = jobs.job_dir(data_dir, job_id)
-    source = folder / SOURCE_NAME
+    source = named_source(folder, job.filename)
     jobs.set_progress(db, job_id, "pose", 0.0, None)
     analysis = analyze_video(source, options_from(job.options, cache_dir),
                              progress=Progress(db, job_id, "pose"))

@@ -84,7 +84,7 @@ function setupJob() {
       job = await res.json();
     } catch (e) { setTimeout(tick, 2000); return; }
     if (!["queued", "running"].includes(job.status)) { window.location.reload(); return; }
-    document.getElementById("stage").textContent = job.stage;
+    document.getElementById("stage").textContent = job.stage_label;
     document.getElementById("percent").textContent = Math.round(job.percent);
     document.getElementById("job-progress").value = job.percent;
     document.getElementById("eta").textContent = job.eta_s === null
@@ -94,11 +94,28 @@ function setupJob() {
   setTimeout(tick, 500);
 }
 
+function setupNoFlags() {
+  const button = document.getElementById("no-flags");
+  if (!button) return;
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    document.querySelectorAll('#red-flags input[value="n"]').forEach((r) => { r.checked = true; });
+  });
+}
+
+function showPicked() {
+  const out = document.getElementById("picked");
+  if (!out) return;
+  const names = [...document.querySelectorAll('input[name="regions"]:checked')]
+    .map((box) => box.parentElement.textContent.trim());
+  out.textContent = names.length ? "Picked: " + names.join("; ") : "Nothing picked yet.";
+}
+
 function setupBodyMap() {
   document.querySelectorAll(".bodymap [data-region]").forEach((shape) => {
     const box = document.getElementById("region-" + shape.dataset.region);
     if (!box) return;
-    const sync = () => shape.classList.toggle("picked", box.checked);
+    const sync = () => { shape.classList.toggle("picked", box.checked); showPicked(); };
     shape.addEventListener("click", () => { box.checked = !box.checked; sync(); });
     shape.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); box.checked = !box.checked; sync(); }
@@ -109,5 +126,5 @@ function setupBodyMap() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  setupConfirm(); setupUpload(); setupJob(); setupBodyMap();
+  setupConfirm(); setupUpload(); setupJob(); setupBodyMap(); setupNoFlags();
 });
