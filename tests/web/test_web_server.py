@@ -9,6 +9,7 @@ import select
 import signal
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -123,6 +124,24 @@ def test_oversize_upload_is_refused_while_it_streams(tmp_path: Path) -> None:
         server.stop()
 
 
+def test_cancel_stops_a_running_job_and_its_process(tmp_path: Path) -> None:
+    server = start_server(tmp_path, cache_dir=tmp_path / "cold-cache")
+    try:
+        client = _client(server)
+        job = upload(client)
+        wait_for(client, job["id"], statuses=("running",), timeout=60)
+        r = client.post(f"/api/jobs/{job['id']}/cancel")
+        assert r.status_code == 200 and r.json()["status"] == "cancelled"
+        time.sleep(1.5)
+        after = client.get(f"/api/jobs/{job['id']}").json()
+        assert after["status"] == "cancelled" and after["message"] == "cancelled by the user"
+        assert not (server.data_dir / "jobs" / job["id"] / "report" / "analysis.json").exists()
+        assert client.post(f"/api/jobs/{job['id']}/cancel").status_code == 409
+        assert client.get("/healthz").json()["running"] == 0
+    finally:
+        server.stop()
+
+
 def test_restart_mid_job_requeues_it_and_never_shows_it_done(tmp_path: Path,
                                                             pose_cache: Path) -> None:
     cache = tmp_path / "cold-cache"  # a cold cache keeps the job running long enough
@@ -155,7 +174,8 @@ def test_a_burst_of_uploads_respects_the_queue_and_memory_stays_bounded(tmp_path
     try:
         client = _client(server)
         before = _rss_kb(server.proc.pid)
-        ids = [upload(client)["id"] for _ in range(8)]
+        with ThreadPoolExecutor(8) as pool:  # eight uploads at once
+            ids = [j["id"] for j in pool.map(lambda _: upload(client), range(8))]
         most_running, pending = 0, set(ids)
         deadline = time.monotonic() + 240
         while pending and time.monotonic() < deadline:

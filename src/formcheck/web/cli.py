@@ -9,6 +9,22 @@ import click
 from formcheck.web.settings import DEFAULT_MAX_DURATION_S, DEFAULT_MAX_UPLOAD_BYTES, WebSettings
 
 
+def _lan_address() -> str:
+    """Return this machine's address on the local network (127.0.0.1 when there is none).
+
+    Connecting a UDP socket sends nothing; it only asks the kernel which interface would
+    be used, so the phone gets an address it can reach.
+    """
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.255.255.255", 1))
+            return str(s.getsockname()[0])
+        except OSError:
+            return "127.0.0.1"
+
+
 def _qr(url: str) -> str | None:
     """Return a terminal QR code of ``url`` when the optional ``qrcode`` package is present."""
     try:
@@ -65,13 +81,11 @@ def serve(host: str, port: int, db_url: str | None, data_dir: Path | None, worke
         queued = queue_sample(app, sample)
         if queued:
             click.echo(f"queued the sample {sample.name}: /analyses/{queued}")
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown = _lan_address() if host in ("0.0.0.0", "::") else host
     url = f"http://{shown}:{port}/"
     if settings.token:
         url += f"?token={settings.token}"
         click.echo("This server accepts other machines: open it with the token below.")
-        if host in ("0.0.0.0", "::"):
-            click.echo("(from the phone, use this computer's Wi-Fi address instead of 127.0.0.1)")
     click.echo(f"formcheck web app: {url}", nl=True)
     qr = _qr(url) if settings.token else None
     if qr:
