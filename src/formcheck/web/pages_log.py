@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from pathlib import Path
-from typing import Any
+from pathlib import Path as FilePath
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
@@ -34,6 +34,8 @@ from formcheck.web.errors import WebError
 from formcheck.web.uploads import receive_upload
 
 router = APIRouter()
+# A row id fits PostgreSQL's 32-bit integer column; a bigger one is a 422, not a 500.
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 MAX_IMPORT_BYTES = 64 << 20  # a Strong/Hevy export of years of training is a few MiB
 CHARTS = ("strength", "pain")
 EMPTY_CHART = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 80" class="empty">'
@@ -97,7 +99,7 @@ async def import_upload(request: Request) -> dict[str, Any]:
     return {"file": upload.filename, **dataclasses.asdict(summary)}
 
 
-def session_detail(request: Request, session_id: int) -> dict[str, Any]:
+def session_detail(request: Request, session_id: RowId) -> dict[str, Any]:
     """Return one session and its sets, in order."""
     with _db(request).transaction() as s:
         session = s.get(TrainingSession, session_id)
@@ -115,7 +117,7 @@ def session_detail(request: Request, session_id: int) -> dict[str, Any]:
                           "after": p.after, "next_morning": p.next_morning} for p in pain]}
 
 
-def chart_file(request: Request, kind: str) -> Path | None:
+def chart_file(request: Request, kind: str) -> FilePath | None:
     """Return the chart SVG of the log as it is now (drawn again only when the log changed)."""
     from formcheck.log.plots import plot_pain, plot_strength
 
@@ -159,7 +161,7 @@ def log_page(request: Request) -> Response:
 
 
 @router.get("/log/sessions/{session_id}", include_in_schema=False)
-def session_page(request: Request, session_id: int) -> Response:
+def session_page(request: Request, session_id: RowId) -> Response:
     """Return one session's page."""
     return render(request, "session.html.j2", {"s": session_detail(request, session_id)})
 
@@ -213,14 +215,14 @@ def advice_page(request: Request) -> Response:
 # ---- API ---------------------------------------------------------------------------------
 
 @router.get("/api/log/sessions", tags=["log"])
-def sessions_api(request: Request, limit: int = 30) -> dict[str, Any]:
+def sessions_api(request: Request,
+                 limit: Annotated[int, Query(ge=1, le=500)] = 30) -> dict[str, Any]:
     """Return the most recent sessions with set counts, tonnage and top set."""
-    limit = max(1, min(limit, 500))
     return {"items": [dataclasses.asdict(r) for r in records.recent_sessions(_db(request), limit)]}
 
 
 @router.get("/api/log/sessions/{session_id}", tags=["log"])
-def session_api(request: Request, session_id: int) -> dict[str, Any]:
+def session_api(request: Request, session_id: RowId) -> dict[str, Any]:
     """Return one session and its sets."""
     return session_detail(request, session_id)
 

@@ -22,6 +22,7 @@ from formcheck.web import jobs
 from formcheck.web.app import render
 from formcheck.web.bodymap import body_map_svgs
 from formcheck.web.errors import WebError
+from formcheck.web.pages_log import RowId
 
 router = APIRouter()
 
@@ -119,7 +120,7 @@ async def triage_submit(request: Request) -> Response:
 
 
 @router.get("/triage/{triage_id}", include_in_schema=False)
-def verdict_page(request: Request, triage_id: int) -> Response:
+def verdict_page(request: Request, triage_id: RowId) -> Response:
     """Return the verdict page of a stored triage."""
     return render(request, "verdict.html.j2", {"r": _stored(request, triage_id),
                                                "triage_id": triage_id})
