@@ -100,6 +100,17 @@ def _wait_until_up(base: str, token: str | None) -> None:
     raise AssertionError(f"server at {base} never answered")
 
 
+@pytest.fixture(scope="session")
+def small_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The short deadlift clip scaled to 640x360 (cheap to decode and draw), made at test time."""
+    from ..clipgen import cut, resize
+
+    if not SHORT_CLIP.exists():
+        pytest.skip(f"shared clips not found at {SHARED}")
+    dst = tmp_path_factory.mktemp("clips") / "small_deadlift.mp4"
+    return cut(SHORT_CLIP, dst, 10_000, transform=lambda f: resize(f, 640, 360))
+
+
 @pytest.fixture
 def app_client(tmp_path: Path) -> Iterator[object]:
     """A TestClient of the app with the job queue stopped, its CSRF cookie already set."""

@@ -124,11 +124,11 @@ def test_oversize_upload_is_refused_while_it_streams(tmp_path: Path) -> None:
         server.stop()
 
 
-def test_cancel_stops_a_running_job_and_its_process(tmp_path: Path) -> None:
+def test_cancel_stops_a_running_job_and_its_process(tmp_path: Path, small_clip: Path) -> None:
     server = start_server(tmp_path, cache_dir=tmp_path / "cold-cache")
     try:
         client = _client(server)
-        job = upload(client)
+        job = upload(client, small_clip)
         wait_for(client, job["id"], statuses=("running",), timeout=60)
         r = client.post(f"/api/jobs/{job['id']}/cancel")
         assert r.status_code == 200 and r.json()["status"] == "cancelled"
@@ -143,11 +143,11 @@ def test_cancel_stops_a_running_job_and_its_process(tmp_path: Path) -> None:
 
 
 def test_restart_mid_job_requeues_it_and_never_shows_it_done(tmp_path: Path,
-                                                            pose_cache: Path) -> None:
+                                                            small_clip: Path) -> None:
     cache = tmp_path / "cold-cache"  # a cold cache keeps the job running long enough
     server = start_server(tmp_path, cache_dir=cache)
     client = _client(server)
-    job = upload(client)
+    job = upload(client, small_clip)
     wait_for(client, job["id"], statuses=("running",), timeout=60)
     deadline = time.monotonic() + 60
     while client.get(f"/api/jobs/{job['id']}").json()["stage"] in ("starting", "queued"):
@@ -168,14 +168,14 @@ def test_restart_mid_job_requeues_it_and_never_shows_it_done(tmp_path: Path,
         again.stop()
 
 
-def test_a_burst_of_uploads_respects_the_queue_and_memory_stays_bounded(tmp_path: Path,
-                                                                        pose_cache: Path) -> None:
+def test_a_burst_of_uploads_respects_the_queue_and_memory_stays_bounded(
+        tmp_path: Path, pose_cache: Path, small_clip: Path) -> None:
     server = start_server(tmp_path, workers=2, cache_dir=pose_cache)
     try:
         client = _client(server)
         before = _rss_kb(server.proc.pid)
         with ThreadPoolExecutor(8) as pool:  # eight uploads at once
-            ids = [j["id"] for j in pool.map(lambda _: upload(client), range(8))]
+            ids = [j["id"] for j in pool.map(lambda _: upload(client, small_clip), range(8))]
         most_running, pending = 0, set(ids)
         deadline = time.monotonic() + 240
         while pending and time.monotonic() < deadline:
