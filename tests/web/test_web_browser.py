@@ -63,7 +63,9 @@ def test_upload_progress_report_and_video_plays(page, viewport, live_server: Liv
     assert page.locator("#history .row").count() >= 1
     shot(page, "history", viewport)
     page.goto(live_server.url + "compare")
-    page.click("text=Compare")
+    page.click("form.pick-two button")
+    page.wait_for_selector("#compare-table")
+    assert page.locator("#compare-table tbody tr").count() >= 1
     shot(page, "compare", viewport)
 
 

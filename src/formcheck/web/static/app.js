@@ -20,7 +20,8 @@ function showError(status, message) {
   const card = document.createElement("section");
   card.className = "card error"; card.id = "error"; card.dataset.status = String(status);
   const h = document.createElement("h1");
-  h.textContent = status === 413 ? "That file is too big or too long" : "That did not work";
+  h.textContent = status === 413 ? "That file is too big or too long"
+    : status === 422 ? "That file could not be used" : "That did not work";
   const p = document.createElement("p"); p.className = "message"; p.textContent = message;
   const back = document.createElement("p"); back.textContent = "Nothing was stored. ";
   const a = document.createElement("a"); a.href = "/"; a.textContent = "Back to the upload page";
