@@ -157,3 +157,17 @@ def test_openapi_schema_lists_the_api(app_client) -> None:
     assert all(p.startswith("/api/") for p in paths)
     docs = app_client.get("/api/docs").text
     assert "/api/jobs/{job_id}" in docs
+
+
+def test_history_pages_by_fifty(app_client) -> None:
+    from formcheck.web import jobs
+
+    db = app_client.app.state.db
+    for i in range(60):
+        jobs.create_job(db, jobs.new_job_id(), filename=f"clip{i}.mp4", size_bytes=1,
+                        duration_s=1.0, options={})
+    first = app_client.get("/analyses")
+    assert first.text.count('class="row"') == 50 and 'id="older"' in first.text
+    second = app_client.get("/analyses?page=2")
+    assert second.text.count('class="row"') == 10 and 'id="older"' not in second.text
+    assert app_client.get("/analyses?page=0").status_code == 422

@@ -4,6 +4,7 @@ of uploads that respects the queue."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import select
 import signal
@@ -63,6 +64,15 @@ def test_upload_is_analysed_served_and_deleted(live_server: LiveServer) -> None:
     assert analysis["schema"] == "formcheck.analysis/1" and len(analysis["reps"]) == done["reps"]
     video = client.get(done["links"]["video"])
     assert video.status_code == 200 and video.headers["content-type"] == "video/mp4"
+    today = dt.date.today()
+    found = {q: [j["id"] for j in client.get("/api/analyses?" + q).json()["items"]]
+             for q in ("lift=deadlift", "lift=squat", f"date_from={today + dt.timedelta(1)}",
+                       f"date_from={today}&date_to={today}")}
+    assert job["id"] in found["lift=deadlift"] and job["id"] not in found["lift=squat"]
+    assert job["id"] not in found[f"date_from={today + dt.timedelta(1)}"]
+    assert job["id"] in found[f"date_from={today}&date_to={today}"]
+    page = client.get("/analyses?lift=squat").text
+    assert job["id"] not in page
     folder = live_server.data_dir / "jobs" / job["id"]
     assert (folder / "report" / "annotated.mp4").exists()
     assert client.delete(f"/api/analyses/{job['id']}").status_code == 200

@@ -33,6 +33,7 @@ router = APIRouter()
 # Files of a job that may be served, by name; anything else is 404 (no paths from the URL).
 SERVED = {"annotated.mp4": "video/mp4", "analysis.json": "application/json"}
 SERVED_SUFFIXES = {".png": "image/png", ".svg": "image/svg+xml"}
+HISTORY_PAGE = 50  # analyses per history page
 
 
 def _settings(request: Request) -> Any:
@@ -202,11 +203,17 @@ async def upload_page(request: Request) -> Response:
 
 @router.get("/analyses", include_in_schema=False)
 def history_page(request: Request, lift: str | None = None, date_from: str | None = None,
-                 date_to: str | None = None) -> Response:
-    """History of analyses, filtered by lift and upload date."""
+                 date_to: str | None = None,
+                 page: int = Query(1, ge=1, le=100_000)) -> Response:
+    """Return the history of analyses, filtered by lift and upload date, 50 a page."""
     flt = _filter(lift, date_from, date_to)
-    rows = jobs.list_jobs(_db(request), flt, limit=200)
-    return render(request, "history.html.j2", {"rows": rows, "flt": flt})
+    rows = jobs.list_jobs(_db(request), flt, limit=HISTORY_PAGE + 1,
+                          offset=(page - 1) * HISTORY_PAGE)
+    query = "&".join(f"{k}={v}" for k, v in (("lift", lift), ("date_from", date_from),
+                                             ("date_to", date_to)) if v)
+    return render(request, "history.html.j2", {
+        "rows": rows[:HISTORY_PAGE], "flt": flt, "page": page, "query": query,
+        "more": len(rows) > HISTORY_PAGE})
 
 
 @router.get("/analyses/{job_id}", include_in_schema=False)
