@@ -134,3 +134,43 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, pose_cache: Path) -> I
     server = start_server(tmp_path_factory.mktemp("web"), cache_dir=pose_cache)
     yield server
     server.stop()
+
+
+EXAMPLES = REPO / "examples" / "triage"
+
+
+def example_answers() -> dict[str, dict]:
+    """Return the example answers files (one per verdict) by verdict, without log signals."""
+    import json
+
+    import yaml
+
+    out = {}
+    for path in sorted(EXAMPLES.glob("*.y*ml")) + sorted(EXAMPLES.glob("see_*.json")):
+        doc = yaml.safe_load(path.read_text()) if path.suffix != ".json" else json.loads(
+            path.read_text())
+        doc.pop("training", None)  # the form has no log signals; /log feeds those
+        out[path.stem] = doc
+    return out
+
+
+def form_fields(answers: dict) -> dict[str, list[str]]:
+    """Return the triage form's fields (name -> values) for an answers document."""
+    def text(v: object) -> str:
+        if isinstance(v, bool):
+            return "y" if v else "n"
+        return f"{v:g}" if isinstance(v, float) else str(v)
+
+    fields: dict[str, list[str]] = {}
+    for key, value in answers.items():
+        if key == "schema":
+            continue
+        if key == "red_flags":
+            fields.update({f"red_flag:{k}": [text(v)] for k, v in value.items()})
+        elif key == "severity":
+            fields.update({f"severity.{k}": [text(v)] for k, v in value.items()})
+        elif isinstance(value, list):
+            fields[key] = [str(v) for v in value]
+        else:
+            fields[key] = [text(value)]
+    return fields

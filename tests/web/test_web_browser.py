@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ..browser import PHONE, Viewport
-from .conftest import SHORT_CLIP, LiveServer
+from .conftest import SHORT_CLIP, LiveServer, example_answers, form_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.clips]
 DESKTOP = Viewport(1280, 800)
@@ -91,12 +91,27 @@ def test_triage_through_the_body_map(page, viewport, live_server: LiveServer) ->
     shot(page, "verdict", viewport)
 
 
-def test_an_urgent_red_flag_through_the_form(page, live_server: LiveServer) -> None:
+@pytest.mark.parametrize("verdict", sorted(example_answers()))
+def test_each_verdict_through_the_form_and_body_map(page, live_server: LiveServer,
+                                                    verdict: str) -> None:
+    answers = example_answers()[verdict]
     page.goto(live_server.url + "triage")
-    page.check('input[name="red_flag:saddle_numbness"][value=y]')
-    page.click('.map-back [data-region="lower_back_central"]')
+    for name, values in form_fields(answers).items():
+        if name == "regions":
+            for region in values:  # through the body map, as a lifter would
+                page.locator(f'.bodymap [data-region="{region}"]').first.click()
+                assert page.is_checked(f"#region-{region}")
+        elif page.locator(f'select[name="{name}"]').count():
+            page.select_option(f'select[name="{name}"]', values[0])
+        elif page.locator(f'input[type=radio][name="{name}"]').count():
+            page.check(f'input[name="{name}"][value="{values[0]}"]')
+        else:
+            page.fill(f'input[name="{name}"]', values[0])
+    if page.locator("#use-video").count():
+        page.uncheck("#use-video")  # the example answers are judged without a video
     page.click("#triage-submit")
-    assert page.get_attribute("#verdict", "data-verdict") == "emergency"
+    page.wait_for_selector("#verdict")
+    assert page.get_attribute("#verdict", "data-verdict") == verdict
 
 
 @pytest.mark.parametrize("viewport", SIZES, ids=str)

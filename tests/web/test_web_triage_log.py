@@ -11,16 +11,9 @@ import pytest
 from formcheck.triage import default_knowledge
 from formcheck.web.bodymap import body_map_svgs, unmapped_regions
 
+from .conftest import example_answers, form_fields
+
 LOG_FIXTURES = Path(__file__).resolve().parents[1] / "log" / "fixtures"
-
-# One form per verdict, as a lifter would fill it in (field names are the form's).
-VERDICT_FORMS = {
-    "emergency": {"red_flag:saddle_numbness": "y", "regions": "lower_back_central"},
-    "see_professional": {"regions": "neck_left", "quality": "sharp", "onset": "during_lift"},
-    "keep_training": {"regions": ["lower_back_left", "lower_back_right"], "quality": "dull",
-                      "onset": "next_day", "hours_since_onset": "30", "side": "both_sides"},
-}
-
 
 def _csrf(client) -> str:
     return client.cookies.get("fc_csrf")
@@ -45,9 +38,9 @@ def test_every_region_is_on_the_body_map_or_only_a_checkbox_for_a_reason() -> No
             assert f'data-region="{r.id}"' in svgs[v], (r.id, v)
 
 
-@pytest.mark.parametrize("verdict", sorted(VERDICT_FORMS))
+@pytest.mark.parametrize("verdict", sorted(example_answers()))
 def test_the_form_reaches_each_verdict_and_saves_it(app_client, verdict) -> None:
-    form = {"csrf": _csrf(app_client), **VERDICT_FORMS[verdict]}
+    form = {"csrf": _csrf(app_client), **form_fields(example_answers()[verdict])}
     r = app_client.post("/triage", data=form, follow_redirects=True)
     assert r.status_code == 200, r.text[:500]
     assert _verdict(r.text) == verdict
