@@ -4,16 +4,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo serve test lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[log,report,batch,dev]'
+	$(BIN)/pip install --quiet -e '.[log,report,batch,web,dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/formcheck analyze samples/side_bodyweight_squat_2reps.mp4 --out out/demo
+
+# The web app on this machine (127.0.0.1:8000); the bundled sample is analysed on first start.
+serve: $(STAMP)
+	$(BIN)/formcheck serve --data-dir out/web --db sqlite:///out/web/formcheck.db \
+		--sample samples/side_bodyweight_squat_2reps.mp4
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts

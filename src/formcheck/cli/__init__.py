@@ -44,12 +44,14 @@ def _register_subcommands() -> None:
     from formcheck.cli.analyze import analyze
     from formcheck.log.cli import log
     from formcheck.triage.cli import triage
+    from formcheck.web.cli import serve
 
     main.add_command(analyze)
     main.add_command(batch)
     main.add_command(eval_cmd)
     main.add_command(log)
     main.add_command(triage)
+    main.add_command(serve)
 
 
 _register_subcommands()

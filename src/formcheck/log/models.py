@@ -169,3 +169,36 @@ class TriageResult(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     verdict: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+class WebJob(Base):
+    """One video uploaded to ``formcheck serve``: its analysis job, progress and outcome.
+
+    ``status`` is queued, running, done, failed or cancelled; the files live under the web
+    app's data directory in a folder named by ``id`` (never by the uploaded file name).
+    """
+
+    __tablename__ = "web_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    stage: Mapped[str] = mapped_column(String(24))
+    percent: Mapped[float] = mapped_column(Float)
+    eta_s: Mapped[float | None] = mapped_column(Float)
+    message: Mapped[str] = mapped_column(Text)
+    filename: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    duration_s: Mapped[float] = mapped_column(Float)
+    options: Mapped[dict[str, object]] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer)
+    lift: Mapped[str | None] = mapped_column(String(20), index=True)
+    reps: Mapped[int | None] = mapped_column(Integer)
+    faults: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    analysis_id: Mapped[int | None] = mapped_column(
+        ForeignKey("video_analyses.id", ondelete="SET NULL")
+    )
