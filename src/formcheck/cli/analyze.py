@@ -15,7 +15,7 @@ from rich.table import Table
 from formcheck.config import STYLES, load_rules, load_settings, parse_overrides
 from formcheck.output import write_csv, write_json
 from formcheck.pipeline import AnalysisOptions, analyze_video
-from formcheck.result import Analysis
+from formcheck.result import Analysis, Metric
 from formcheck.track import PoseTrack
 
 # Piped output gets a fixed width so tables do not squash to 80 columns.
@@ -45,7 +45,8 @@ COLUMNS = [
 TEMPO = ("descent_s", "pause_s", "ascent_s")
 DEADLIFT_TEMPO = ("pull_s", "lockout_s", "lower_s")
 LEGEND = (
-    "depth: thigh below parallel (+) or above (-); knee: smallest knee angle; lean: trunk "
+    "depth: hip joint below parallel (+) or above (-), in words; ± one standard deviation "
+    "(landmark visibility, view angle); knee: smallest knee angle; lean: trunk "
     "from vertical; hips-1st: lean gained early in the ascent; neck: bend beyond neutral "
     "(+ up); heel, knee>toe, bar: foot lengths; tempo: down/pause/up seconds (deadlift: "
     "pull/lockout/lower; hips-up: lean gained early in the pull; lean back: at lockout)"
@@ -58,6 +59,16 @@ def _fmt(value: object, pattern: str) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return pattern.format(value)
+
+
+def _cell(metric: Metric | None, pattern: str) -> str:
+    """Return a table cell: the value, its uncertainty (``±4``) and its words when it has them."""
+    if metric is None:
+        return "-"
+    text = _fmt(metric.value, pattern)
+    if metric.value is not None and metric.uncertainty is not None:
+        text += f"±{metric.uncertainty:.0f}"
+    return f"{text} {metric.words}" if metric.words else text
 
 
 def render(analysis: Analysis) -> None:
@@ -78,7 +89,7 @@ def render(analysis: Analysis) -> None:
         table.add_column(header, justify="left" if header == "faults" else "right")
     for rep in analysis.reps:
         m = rep.metrics
-        cells = [_fmt(m[c[0]].value if c[0] in m else None, c[2]) for c in used]
+        cells = [_cell(m.get(c[0]), c[2]) for c in used]
         keys = DEADLIFT_TEMPO if analysis.lift == "deadlift" else TEMPO
         tempo = "/".join(_fmt(m[k].value if k in m else None, "{:.1f}") for k in keys)
         faults = ", ".join(dict.fromkeys(f.id for f in rep.faults)) or "-"
