@@ -161,3 +161,41 @@ def test_angle_text_reads_value_uncertainty_and_words() -> None:
     assert with_uncertainty(-2.2, 3.6, "at parallel") == "-2 deg ± 4 deg: at parallel"
     assert with_uncertainty(38.0, 2.4) == "38 deg ± 2 deg"
     assert with_uncertainty(None, None) == "-"
+
+
+def test_a_front_view_gives_no_depth_words() -> None:
+    front = analyze_fixture(load_fixture_track("front_bodyweight_squat_10reps_correct"))
+    assert front.view.view == "front"
+    depth = [r.metrics["depth_thigh_deg"] for r in front.reps]
+    assert all(m.words == "" and m.uncertainty is not None for m in depth)
+
+
+def test_bottom_still_draws_the_thigh_line_and_the_knee_level(sample: PoseTrack) -> None:
+    from formcheck.report.overlay import ANGLE, BAR, draw_depth_guide, plan_overlay
+
+    analysis = analyze_fixture(sample)
+    plan = plan_overlay(analysis, sample)
+    rep = analysis.reps[0]
+    img = draw_depth_guide(np.zeros((sample.height, sample.width, 3), np.uint8), plan,
+                           rep.bottom_frame)
+    hx = round(float(analysis.series["hip_joint_x"][rep.bottom_frame]))
+    hy = round(float(analysis.series["hip_joint_y"][rep.bottom_frame]))
+    assert tuple(img[hy, hx]) == ANGLE  # the thigh line starts at the hip joint
+    knee_y = round(float(sample.image_xy[rep.bottom_frame, INDEX["right_knee"], 1]))
+    row = img[knee_y]
+    assert (row == BAR).all(axis=1).sum() > 50  # dashed horizontal through the knee
+    # The joint centre the line starts from is below the hip landmark.
+    assert hy > sample.image_xy[rep.bottom_frame, INDEX["right_hip"], 1] + 10
+
+
+def test_report_and_cli_state_value_uncertainty_and_words(sample: PoseTrack) -> None:
+    from formcheck.cli.analyze import _cell
+    from formcheck.report.page import depth_caption, format_metric
+
+    rep = analyze_fixture(sample).reps[1]
+    depth = rep.metrics["depth_thigh_deg"]
+    assert (depth.value, depth.uncertainty, depth.words) == (3.7, 3.6, "below parallel")
+    assert depth_caption(rep) == ": depth +4° ± 4°: below parallel"
+    assert format_metric(depth) == "4° ± 4°: below parallel"
+    assert _cell(depth, "{:+.0f}") == "+4±4 below parallel"
+    assert _cell(rep.metrics["heel_lift"], "{:.2f}").count("±") == 0

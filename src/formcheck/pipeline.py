@@ -266,7 +266,7 @@ def _measure_reps(
         side = near_side(view, clean)
         for m, w in zip(metrics, seg.reps, strict=True):
             add_uncertainty(clean, side, series, w.bottom, slice(w.start, w.end + 1), hips,
-                            settings, m)
+                            settings, m, view.view)
     if view.view in ("front", "back"):
         for m, w in zip(metrics, seg.reps, strict=True):
             m.update(front_metrics(clean, w, standing))

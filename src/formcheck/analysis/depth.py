@@ -189,8 +189,12 @@ def add_uncertainty(
     hips: HipJoints,
     settings: Settings,
     metrics: dict[str, Metric],
+    view: str = "side",
 ) -> None:
     """Attach to each angle metric of one squat rep its uncertainty; to the depth its words.
+
+    Words are given for side and oblique views only: from the front or back the thigh
+    points at the camera and depth is not judged (rules.toml ``depth_shallow.views``).
 
     Each angle's standard deviation combines the scatter of its end points (growing as
     their visibility falls), the hip joint offset's own uncertainty where the hip is an end
@@ -211,9 +215,9 @@ def add_uncertainty(
     trunk = segment_sd_deg(sd_hip, sd_sh, torso_px)
     trunk_noise = segment_sd_deg(_sd(track, f"{side}_hip", sl, unit, settings), sd_sh, torso_px)
     neck = segment_sd_deg(sd_sh, sd_ear, _length(track.xy(f"{side}_ear"), shoulder, bottom))
-    view = view_sd_deg(_length(hip, knee, bottom), unit, settings)
+    view_term = view_sd_deg(_length(hip, knee, bottom), unit, settings)
     sds = {
-        "depth_thigh_deg": combine_sd(thigh, view),
+        "depth_thigh_deg": combine_sd(thigh, view_term),
         "knee_min_deg": combine_sd(thigh, shin),
         "hip_min_deg": combine_sd(thigh, trunk),
         "trunk_lean_max_deg": combine_sd(trunk),
@@ -226,5 +230,5 @@ def add_uncertainty(
         if key in metrics and metrics[key].value is not None:
             metrics[key].uncertainty = sd
     depth = metrics.get("depth_thigh_deg")
-    if depth is not None and isinstance(depth.value, float):
+    if depth is not None and isinstance(depth.value, float) and view in ("side", "oblique"):
         depth.words = depth_words(depth.value, settings.get("depth.parallel_band_deg"))
