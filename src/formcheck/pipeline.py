@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from formcheck.analysis.deadlift import pull_metrics
+from formcheck.analysis.depth import HipJoints, add_uncertainty, hip_joint_centres
 from formcheck.analysis.faults import find_faults, summarize
 from formcheck.analysis.lift import detect_lift
 from formcheck.analysis.nanmath import true_runs
@@ -32,7 +33,7 @@ from formcheck.analysis.squat_side import (
     rep_metrics,
     standing_frames,
 )
-from formcheck.analysis.view import FILMING_ADVICE, detect_view
+from formcheck.analysis.view import FILMING_ADVICE, detect_view, near_side
 from formcheck.analysis.view_split import slice_track, view_segments
 from formcheck.config import RuleBook, Settings, load_rules, load_settings
 from formcheck.errors import ConfigError, LifterLeftFrameError
@@ -244,10 +245,13 @@ def _analyze_track(
     book = rules.for_style(style, thresholds)
     seg = segment_reps(clean, settings, lift)
     view = detect_view(clean, settings, seg.leg_length_px)
-    series = compute_series(clean, view, seg)
+    # Squat angles are measured from the hip joint centres; deadlift rules still read the
+    # raw landmarks (their thresholds were set on them).
+    hips = hip_joint_centres(clean, settings) if lift == "squat" else None
+    series = compute_series(clean, view, seg, hips)
     t = clean.times_s
     reps = [_to_rep(i, w, t) for i, w in enumerate(seg.reps, start=1)]
-    metrics = _measure_reps(clean, view, settings, seg, series, lift)
+    metrics = _measure_reps(clean, view, settings, seg, series, lift, hips)
     if height_cm is not None and reps:
         add_velocity(clean, seg.reps, metrics, seg.leg_length_px, height_cm)
     for rep, m, w in zip(reps, metrics, seg.reps, strict=True):
@@ -291,6 +295,7 @@ def _measure_reps(
     seg: Segmentation,
     series: dict[str, np.ndarray],
     lift: str,
+    hips: HipJoints | None = None,
 ) -> list[dict[str, Metric]]:
     """Return the per-rep metrics of the lift and view (deadlift, squat side, squat front)."""
     bulge = back_bulge(clean, view)
@@ -298,6 +303,11 @@ def _measure_reps(
         return [pull_metrics(clean, view, settings, w, seg.leg_length_px, bulge) for w in seg.reps]
     standing = standing_frames(series, seg.reps)
     metrics = [rep_metrics(clean, view, series, w, bulge, standing) for w in seg.reps]
+    if hips is not None:
+        side = near_side(view, clean)
+        for m, w in zip(metrics, seg.reps, strict=True):
+            add_uncertainty(clean, side, series, w.bottom, slice(w.start, w.end + 1), hips,
+                            settings, m, view.view)
     if view.view in ("front", "back"):
         for m, w in zip(metrics, seg.reps, strict=True):
             m.update(front_metrics(clean, w, standing))

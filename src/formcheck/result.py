@@ -25,6 +25,8 @@ SERIES_KEYS: dict[str, str] = {
     "shin_lean_deg": "deg, ankle->knee line from vertical (0 = vertical shin)",
     "thigh_deg": "deg, hip->knee line below horizontal (0 = parallel, >0 = hip below knee)",
     "neck_deg": "deg, shoulder->ear line relative to the hip->shoulder line (0 = in line)",
+    "hip_joint_x": "px, near hip joint centre (corrected hip landmark) x in the upright frame",
+    "hip_joint_y": "px, near hip joint centre y in the upright frame, y down",
     "hip_height": "fraction of standing leg length above the ankles (1 = standing)",
     "bar_x": "px, bar proxy (wrist midpoint) x in the upright frame, y down",
     "bar_y": "px, bar proxy y in the upright frame, y down",
@@ -54,6 +56,9 @@ class Metric:
     value: float | bool | None
     unit: str
     note: str = ""
+    # One standard deviation of an angle, same unit, from landmark visibility and view angle.
+    uncertainty: float | None = None
+    words: str = ""  # the value in the lifter's words (depth: "below parallel", ...)
 
 
 @dataclass

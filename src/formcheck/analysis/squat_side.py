@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from formcheck.analysis.depth import HipJoints, depth_angle
 from formcheck.analysis.nanmath import nan_max, nan_min, round_or_none
 from formcheck.analysis.reps import RepWindow, Segmentation
 from formcheck.analysis.signals import (
@@ -40,12 +41,34 @@ def facing_sign(view: ViewResult) -> float:
     return 1.0 if view.facing == "right" else -1.0 if view.facing == "left" else 0.0
 
 
-def compute_series(track: PoseTrack, view: ViewResult, seg: Segmentation) -> dict[str, np.ndarray]:
-    """Return the per-frame series named in ``result.SERIES_KEYS`` for a cleaned track."""
+def _hip_mid(hips: HipJoints) -> np.ndarray:
+    """Return the midpoint of both hip joint centres, falling back to whichever is known."""
+    mid = (hips.left + hips.right) / 2
+    for one, other in ((hips.left, hips.right), (hips.right, hips.left)):
+        only = np.isnan(other).any(axis=1) & np.isfinite(one).all(axis=1)
+        mid[only] = one[only]
+    return mid
+
+
+def compute_series(
+    track: PoseTrack, view: ViewResult, seg: Segmentation, hips: HipJoints | None = None
+) -> dict[str, np.ndarray]:
+    """Return the per-frame series named in ``result.SERIES_KEYS`` for a cleaned track.
+
+    With ``hips`` (analysis.depth.hip_joint_centres) the hip, knee, thigh and trunk angles
+    are measured from the hip joint centres instead of the raw hip landmarks, and the thigh
+    angle from the hip's drop over the standing thigh length.
+    """
     side = near_side(view, track)
     p = {j: track.xy(f"{side}_{j}") for j in ("shoulder", "hip", "knee", "ankle", "ear", "wrist")}
     shoulder = midpoint(track, "left_shoulder", "right_shoulder")
     hip = midpoint(track, "left_hip", "right_hip")
+    if hips is not None:
+        p["hip"] = hips.side(side)
+        hip = _hip_mid(hips)
+        thigh = depth_angle(p["hip"], p["knee"], hips.thigh_px[side])
+    else:
+        thigh = angle_below_horizontal(p["hip"], p["knee"])
     ear = midpoint(track, "left_ear", "right_ear")
     trunk = shoulder - hip
     neck = ear - shoulder
@@ -56,9 +79,11 @@ def compute_series(track: PoseTrack, view: ViewResult, seg: Segmentation) -> dic
         "hip_deg": interior_angle(p["shoulder"], p["hip"], p["knee"]),
         "trunk_lean_deg": angle_from_vertical(hip, shoulder),
         "shin_lean_deg": angle_from_vertical(p["ankle"], p["knee"]),
-        "thigh_deg": angle_below_horizontal(p["hip"], p["knee"]),
+        "thigh_deg": thigh,
         "neck_deg": facing * signed_angle(trunk, neck),
         "hip_height": seg.hip_height if seg.hip_height is not None else np.full(len(hip), np.nan),
+        "hip_joint_x": p["hip"][:, 0],
+        "hip_joint_y": track.height - p["hip"][:, 1],
         "bar_x": bar[:, 0],
         "bar_y": track.height - bar[:, 1],
     }

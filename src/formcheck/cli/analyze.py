@@ -16,7 +16,7 @@ from formcheck.config import STYLES, RuleBook, load_rules, load_settings, parse_
 from formcheck.output import write_csv, write_json
 from formcheck.paths import check_output_path
 from formcheck.pipeline import AnalysisOptions, analyze_video
-from formcheck.result import Analysis
+from formcheck.result import Analysis, Metric
 from formcheck.terminal import safe_text
 from formcheck.track import PoseTrack
 
@@ -29,6 +29,16 @@ def _fmt(value: object, pattern: str) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return pattern.format(value)
+
+
+def _cell(metric: Metric | None, pattern: str) -> str:
+    """Return a table cell: the value, its uncertainty (``±4``) and its words when it has them."""
+    if metric is None:
+        return "-"
+    text = _fmt(metric.value, pattern)
+    if metric.value is not None and metric.uncertainty is not None:
+        text += f"±{metric.uncertainty:.0f}"
+    return f"{text} {metric.words}" if metric.words else text
 
 
 def render(analysis: Analysis, rules: RuleBook) -> None:
@@ -54,7 +64,7 @@ def render(analysis: Analysis, rules: RuleBook) -> None:
         table.add_column(header, justify="left" if header == "faults" else "right")
     for rep in analysis.reps:
         m = rep.metrics
-        cells = [_fmt(m[c.metric].value if c.metric in m else None, c.format) for c in used]
+        cells = [_cell(m.get(c.metric), c.format) for c in used]
         tempo = "/".join(_fmt(m[k].value if k in m else None, "{:.1f}") for k in keys)
         faults = ", ".join(dict.fromkeys(f.id for f in rep.faults)) or "-"
         label = f"{rep.index}{' partial' if rep.partial else ''}"

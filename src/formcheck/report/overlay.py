@@ -125,6 +125,32 @@ def draw_still(image: np.ndarray, plan: OverlayPlan, i: int,
     return image
 
 
+def draw_depth_guide(image: np.ndarray, plan: OverlayPlan, i: int) -> np.ndarray:
+    """Return ``image`` with the thigh line (hip joint -> knee) and the horizontal through the knee.
+
+    The hip end is the estimated hip joint centre the depth is measured from (series
+    ``hip_joint_x/y``), not the hip landmark; a squat is below parallel when that end is
+    under the horizontal line. Nothing is drawn when the analysis has no joint centre.
+    """
+    series = plan.analysis.series
+    if "hip_joint_x" not in series or i >= len(series["hip_joint_x"]):
+        return image
+    hx, hy = float(series["hip_joint_x"][i]), float(series["hip_joint_y"][i])
+    knee = _pt(plan, i, f"{plan.near}_knee")
+    if knee is None or not (np.isfinite(hx) and np.isfinite(hy)):
+        return image
+    hip = (round(hx), round(hy))
+    reach = round(1.3 * float(np.hypot(knee[0] - hx, knee[1] - hy)))
+    width = max(1, round(2 * plan.unit))
+    w = image.shape[1]
+    for x in range(max(0, knee[0] - reach), min(w, knee[0] + reach), 4 * width + 4):
+        # Dashed, so it reads as a guide rather than a body segment.
+        cv2.line(image, (x, knee[1]), (min(w - 1, x + 2 * width + 2), knee[1]), BAR, width)
+    cv2.line(image, hip, knee, ANGLE, width + 1, cv2.LINE_AA)
+    cv2.circle(image, hip, max(3, round(4 * plan.unit)), ANGLE, -1, cv2.LINE_AA)
+    return image
+
+
 def _pt(plan: OverlayPlan, i: int, name: str) -> tuple[int, int] | None:
     xy = plan.track.image_xy[i, INDEX[name]]
     if not np.all(np.isfinite(xy)) or plan.track.visibility[i, INDEX[name]] < 0.3:

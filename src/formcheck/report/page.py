@@ -14,7 +14,7 @@ import jinja2
 import numpy as np
 
 from formcheck import __version__
-from formcheck.report.overlay import draw_still, plan_overlay
+from formcheck.report.overlay import draw_depth_guide, draw_still, plan_overlay
 from formcheck.report.plots import Plot, metric_title, primary_metric_keys
 from formcheck.result import Analysis, Fault, Metric, Rep
 from formcheck.track import INDEX, PoseTrack
@@ -41,7 +41,8 @@ def make_stills(raw: dict[int, np.ndarray], analysis: Analysis,
                 track: PoseTrack) -> tuple[dict[tuple[int, str], Still], dict[int, Still]]:
     """Return the page stills: one per fault (keyed rep, fault id) and one per rep bottom.
 
-    Each fault's still shows the skeleton with that fault's body part in its colour.
+    Each fault's still shows the skeleton with that fault's body part in its colour; a squat
+    rep's bottom still also shows the thigh line and the horizontal through the knee.
     """
     plan = plan_overlay(analysis, track)
     per_fault: dict[tuple[int, str], Still] = {}
@@ -53,6 +54,8 @@ def make_stills(raw: dict[int, np.ndarray], analysis: Analysis,
     for r in analysis.reps:
         if r.bottom_frame in raw:
             img = draw_still(raw[r.bottom_frame].copy(), plan, r.bottom_frame)
+            if analysis.lift == "squat":
+                img = draw_depth_guide(img, plan, r.bottom_frame)
             bottoms[r.index] = make_still(img, track, r.bottom_frame)
     return per_fault, bottoms
 
@@ -107,12 +110,23 @@ def format_metric(m: Metric | None) -> str:
         return "yes" if m.value else "no"
     v = float(m.value)
     if m.unit == "deg":
-        return f"{v:.0f}°"
+        text = f"{v:.0f}°" if m.uncertainty is None else f"{v:.0f}° ± {m.uncertainty:.0f}°"
+        return f"{text}: {m.words}" if m.words else text
     if m.unit == "s":
         return f"{v:.2f} s"
     if m.unit == "fraction":
         return f"{v:.2f}"
     return f"{v:.3g} {m.unit}"
+
+
+def depth_caption(rep: Rep) -> str:
+    """Return ``": depth +2° ± 4°: at parallel"`` for a rep's bottom still, or ``""``."""
+    m = rep.metrics.get("depth_thigh_deg")
+    if m is None or m.value is None or isinstance(m.value, bool):
+        return ""
+    sd = "" if m.uncertainty is None else f" ± {m.uncertainty:.0f}°"
+    words = f": {m.words}" if m.words else ""
+    return f": depth {float(m.value):+.0f}°{sd}{words}"
 
 
 def soreness_words(regions: list[str]) -> str:
@@ -183,6 +197,7 @@ def render_page(analysis: Analysis, fault_stills: dict[tuple[int, str], Still],
         all_titles=[metric_title(k) for k in keys], all_rows=_rep_rows(analysis.reps, keys),
         fix_first=fix_first(analysis), has_faults=bool(analysis.faults),
         unsupported=unsupported_checks(analysis), measured_line=measured_line,
+        depth_caption=depth_caption,
         faults=faults, soreness_words=soreness_words, view_is_poor=_view_is_poor(analysis),
         plots=[(p.name, _data_uri(p.png_bytes, "image/png"),
                 _data_uri(p.narrow_png_bytes or p.png_bytes, "image/png")) for p in plots],
