@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from formcheck.analysis.deadlift import pull_metrics
+from formcheck.analysis.cuts import clean_by_shot, find_cuts
+from formcheck.analysis.deadlift import hinge_metrics, pull_metrics
 from formcheck.analysis.faults import find_faults, summarize
 from formcheck.analysis.lift import detect_lift
 from formcheck.analysis.nanmath import true_runs
 from formcheck.analysis.reps import RepWindow, Segmentation, segment_reps
-from formcheck.analysis.signals import clean_track
 from formcheck.analysis.squat_front import front_metrics
 from formcheck.analysis.squat_side import (
     add_velocity,
@@ -196,10 +196,24 @@ def _analyze_track(
             f"{100 * track.present.mean():.0f}% of frames"
         )
     notes += _absences(track)
-    clean = clean_track(track, settings)
+    cuts = find_cuts(track, settings)
+    clean = clean_by_shot(track, settings, cuts)
+    chosen_style = style
     lift, style, lift_reason = _resolve_lift(clean, settings, rules, lift, style)
+    seg = segment_reps(
+        clean, settings, lift, style=chosen_style if lift == "deadlift" else None, cuts=cuts
+    )
+    if lift == "deadlift" and chosen_style is None:
+        style = "romanian" if seg.pattern == "hinge" else DEFAULT_STYLE[lift]
+        if seg.pattern == "hinge":
+            lift_reason += f"; Romanian style: {seg.pattern_reason}"
     book = rules.for_style(style, thresholds)
-    seg = segment_reps(clean, settings, lift)
+    if cuts:
+        shown = ", ".join(f"{t:.1f}" for t in track.times_s[cuts])
+        notes.append(
+            f"the clip is cut (every landmark jumps) at {shown} s: each shot is analysed on its "
+            "own and no rep spans a cut"
+        )
     view = detect_view(clean, settings, seg.leg_length_px)
     series = compute_series(clean, view, seg)
     t = clean.times_s
@@ -251,10 +265,10 @@ def _measure_reps(
 ) -> list[dict[str, Metric]]:
     """Return the per-rep metrics of the lift and view (deadlift, squat side, squat front)."""
     bulge = back_bulge(clean, view)
+    if lift == "deadlift" and seg.pattern == "hinge":
+        return [hinge_metrics(clean, view, settings, w, seg.leg_length_px, bulge) for w in seg.reps]
     if lift == "deadlift":
-        return [
-            pull_metrics(clean, view, settings, w, seg.leg_length_px, bulge) for w in seg.reps
-        ]
+        return [pull_metrics(clean, view, settings, w, seg.leg_length_px, bulge) for w in seg.reps]
     standing = standing_frames(series, seg.reps)
     metrics = [rep_metrics(clean, view, series, w, bulge, standing) for w in seg.reps]
     if view.view in ("front", "back"):
