@@ -34,6 +34,7 @@ from formcheck.analysis.squat_side import (
 )
 from formcheck.analysis.view import FILMING_ADVICE, detect_view
 from formcheck.analysis.view_split import slice_track, view_segments
+from formcheck.capture.people import check_person
 from formcheck.config import RuleBook, Settings, load_rules, load_settings
 from formcheck.errors import ConfigError, LifterLeftFrameError
 from formcheck.result import Analysis, Metric, Rep, VideoInfo, ViewResult
@@ -78,7 +79,9 @@ class AnalysisOptions:
     lift's default preset (high_bar, conventional); ``thresholds`` override fault thresholds
     by fault id; ``settings`` and ``rules`` default to the bundled files;
     ``split_by_view`` analyses each part of a clip that changes camera view on its own
-    (the parts land in :attr:`Analysis.parts`).
+    (the parts land in :attr:`Analysis.parts`). ``person`` picks who to follow when two
+    people are in frame (``auto``, ``left``, ``right``, ``largest`` or N from the left);
+    ``start_s`` / ``end_s`` analyse only that part of the clip (seconds from its start).
     """
 
     lift: str = "auto"
@@ -90,10 +93,13 @@ class AnalysisOptions:
     cache_dir: Path | None = None
     use_cache: bool = True
     split_by_view: bool = True
+    person: str = "auto"
+    start_s: float | None = None
+    end_s: float | None = None
 
     def resolved(self) -> AnalysisOptions:
         """Return these options with settings and rules loaded and every choice checked."""
-        _check_inputs(self.lift, self.height_cm)
+        _check_inputs(self.lift, self.height_cm, self.person, self.start_s, self.end_s)
         rules = self.rules or load_rules()
         if self.style is not None:
             rules.for_style(self.style)  # an unknown style fails before any work is done
@@ -123,10 +129,33 @@ def analyze_track(
     on its own too and listed in ``parts``.
     """
     opts = _options(options, overrides)
-    whole = _analyze_quietly(track, video, opts, warnings_in)
+    track, notes = time_window(track, opts.start_s, opts.end_s)
+    whole = _analyze_quietly(track, video, opts, [*(warnings_in or []), *notes])
     if opts.split_by_view:
         whole.parts = analyze_by_view(track, video, opts)
     return whole
+
+
+def time_window(
+    track: PoseTrack, start_s: float | None, end_s: float | None
+) -> tuple[PoseTrack, list[str]]:
+    """Return the frames of ``track`` from ``start_s`` to ``end_s`` and a note saying so."""
+    if start_s is None and end_s is None:
+        return track, []
+    t = track.times_s
+    lo = 0.0 if start_s is None else start_s
+    hi = float(t[-1]) if end_s is None else end_s
+    keep = np.flatnonzero((t >= lo - 1e-9) & (t <= hi + 1e-9))
+    if keep.size < 2:
+        raise ConfigError(
+            f"--start/--end: expected a part of the clip (0-{t[-1]:.1f} s), got {lo:g}-{hi:g} s"
+        )
+    a, b = int(keep[0]), int(keep[-1]) + 1
+    note = (
+        f"analysed {t[a]:.1f}-{t[b - 1]:.1f} s of the clip (--start/--end); frame numbers "
+        f"count from frame {a}"
+    )
+    return slice_track(track, a, b), [note]
 
 
 def analyze_by_view(
@@ -302,13 +331,28 @@ def _view_notes(view: ViewResult, book: RuleBook, lift: str, unsupported: list[s
     return notes
 
 
-def _check_inputs(lift: str, height_cm: float | None) -> None:
+def _check_inputs(
+    lift: str,
+    height_cm: float | None,
+    person: str = "auto",
+    start_s: float | None = None,
+    end_s: float | None = None,
+) -> None:
     """Raise one ConfigError naming every bad argument."""
     problems = []
     if lift not in LIFTS:
         problems.append(f"--lift: expected one of {LIFTS}, got {lift!r}")
     if height_cm is not None and not 100 <= height_cm <= 250:
         problems.append(f"--height-cm: expected 100-250 cm, got {height_cm:g}")
+    try:
+        check_person(person)
+    except ConfigError as exc:
+        problems.append(str(exc))
+    for flag, value in (("--start", start_s), ("--end", end_s)):
+        if value is not None and not (np.isfinite(value) and value >= 0):
+            problems.append(f"{flag}: expected seconds >= 0, got {value:g}")
+    if start_s is not None and end_s is not None and end_s <= start_s:
+        problems.append(f"--end: expected a time after --start {start_s:g} s, got {end_s:g} s")
     if problems:
         raise ConfigError("; ".join(problems))
 
@@ -346,8 +390,12 @@ def analyze_video(
 
     opts = _options(options, overrides)
     video, track, pose_warnings = estimate_track(
-        path, cache_dir=opts.cache_dir, use_cache=opts.use_cache, progress=progress
+        path,
+        cache_dir=opts.cache_dir,
+        use_cache=opts.use_cache,
+        progress=progress,
+        person=opts.person,
     )
     analysis = analyze_track(track, video, opts, warnings_in=pose_warnings)
-    analysis.track = track
+    analysis.track = time_window(track, opts.start_s, opts.end_s)[0]
     return analysis
