@@ -69,6 +69,8 @@ def test_text_file_is_not_a_video(tmp_path: Path) -> None:
         (["--threshold", "no_such_fault=3"], "no_such_fault"),
         (["--set", "signals.nope=3"], "signals.nope"),
         (["--height-cm", "20"], "100-250"),
+        (["--person", "middle"], "--person: expected one of auto"),
+        (["--start", "4", "--end", "2"], "--end: expected a time after --start"),
     ],
 )
 def test_bad_flags_are_named(args: list[str], match: str, tmp_path: Path) -> None:

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from formcheck.analysis.deadlift import pull_metrics
+from formcheck.analysis.cuts import clean_by_shot, find_cuts
+from formcheck.analysis.deadlift import hinge_metrics, pull_metrics
 from formcheck.analysis.depth import HipJoints, add_uncertainty, hip_joint_centres
 from formcheck.analysis.faults import find_faults, summarize
 from formcheck.analysis.lift import detect_lift
 from formcheck.analysis.nanmath import true_runs
 from formcheck.analysis.reps import RepWindow, Segmentation, segment_reps
-from formcheck.analysis.signals import clean_track
 from formcheck.analysis.squat_front import front_metrics
 from formcheck.analysis.squat_side import (
     add_velocity,
@@ -35,6 +35,7 @@ from formcheck.analysis.squat_side import (
 )
 from formcheck.analysis.view import FILMING_ADVICE, detect_view, near_side
 from formcheck.analysis.view_split import slice_track, view_segments
+from formcheck.capture.people import check_person
 from formcheck.config import RuleBook, Settings, load_rules, load_settings
 from formcheck.errors import ConfigError, LifterLeftFrameError
 from formcheck.result import Analysis, Metric, Rep, VideoInfo, ViewResult
@@ -93,7 +94,9 @@ class AnalysisOptions:
     ``overrides`` sets values by name, as ``--set`` does: ``section.key`` for the analysis
     settings and ``pose.name`` for the pose settings, each checked against its range;
     ``split_by_view`` analyses each part of a clip that changes camera view on its own
-    (the parts land in :attr:`Analysis.parts`).
+    (the parts land in :attr:`Analysis.parts`). ``person`` picks who to follow when two
+    people are in frame (``auto``, ``left``, ``right``, ``largest`` or N from the left);
+    ``start_s`` / ``end_s`` analyse only that part of the clip (seconds from its start).
     """
 
     lift: str = "auto"
@@ -107,12 +110,15 @@ class AnalysisOptions:
     cache_dir: Path | None = None
     use_cache: bool = True
     split_by_view: bool = True
+    person: str = "auto"
+    start_s: float | None = None
+    end_s: float | None = None
 
     def resolved(self) -> AnalysisOptions:
         """Return these options with settings and rules loaded and every choice checked."""
         from formcheck.capture.pose import load_pose_settings
 
-        _check_inputs(self.lift, self.height_cm)
+        _check_inputs(self.lift, self.height_cm, self.person, self.start_s, self.end_s)
         rules = self.rules or load_rules()
         # An unknown style, threshold id or a non-finite threshold fails before any work.
         rules.for_style(self.style or DEFAULT_STYLE["squat"], dict(self.thresholds))
@@ -164,10 +170,33 @@ def analyze_track(
     on its own too and listed in ``parts``.
     """
     opts = _options(options, overrides)
-    whole = _analyze_quietly(track, video, opts, warnings_in)
+    track, notes = time_window(track, opts.start_s, opts.end_s)
+    whole = _analyze_quietly(track, video, opts, [*(warnings_in or []), *notes])
     if opts.split_by_view:
         whole.parts = analyze_by_view(track, video, opts)
     return whole
+
+
+def time_window(
+    track: PoseTrack, start_s: float | None, end_s: float | None
+) -> tuple[PoseTrack, list[str]]:
+    """Return the frames of ``track`` from ``start_s`` to ``end_s`` and a note saying so."""
+    if start_s is None and end_s is None:
+        return track, []
+    t = track.times_s
+    lo = 0.0 if start_s is None else start_s
+    hi = float(t[-1]) if end_s is None else end_s
+    keep = np.flatnonzero((t >= lo - 1e-9) & (t <= hi + 1e-9))
+    if keep.size < 2:
+        raise ConfigError(
+            f"--start/--end: expected a part of the clip (0-{t[-1]:.1f} s), got {lo:g}-{hi:g} s"
+        )
+    a, b = int(keep[0]), int(keep[-1]) + 1
+    note = (
+        f"analysed {t[a]:.1f}-{t[b - 1]:.1f} s of the clip (--start/--end); frame numbers "
+        f"count from frame {a}"
+    )
+    return slice_track(track, a, b), [note]
 
 
 def analyze_by_view(
@@ -240,10 +269,24 @@ def _analyze_track(
             f"{100 * track.present.mean():.0f}% of frames"
         )
     notes += _absences(track, min_gap_s)
-    clean = clean_track(track, settings)
+    cuts = find_cuts(track, settings)
+    clean = clean_by_shot(track, settings, cuts)
+    chosen_style = style
     lift, style, lift_reason = _resolve_lift(clean, settings, rules, lift, style)
+    seg = segment_reps(
+        clean, settings, lift, style=chosen_style if lift == "deadlift" else None, cuts=cuts
+    )
+    if lift == "deadlift" and chosen_style is None:
+        style = "romanian" if seg.pattern == "hinge" else DEFAULT_STYLE[lift]
+        if seg.pattern == "hinge":
+            lift_reason += f"; Romanian style: {seg.pattern_reason}"
     book = rules.for_style(style, thresholds)
-    seg = segment_reps(clean, settings, lift)
+    if cuts:
+        shown = ", ".join(f"{t:.1f}" for t in track.times_s[cuts])
+        notes.append(
+            f"the clip is cut (every landmark jumps) at {shown} s: each shot is analysed on its "
+            "own and no rep spans a cut"
+        )
     view = detect_view(clean, settings, seg.leg_length_px)
     # Squat angles are measured from the hip joint centres; deadlift rules still read the
     # raw landmarks (their thresholds were set on them).
@@ -299,6 +342,8 @@ def _measure_reps(
 ) -> list[dict[str, Metric]]:
     """Return the per-rep metrics of the lift and view (deadlift, squat side, squat front)."""
     bulge = back_bulge(clean, view)
+    if lift == "deadlift" and seg.pattern == "hinge":
+        return [hinge_metrics(clean, view, settings, w, seg.leg_length_px, bulge) for w in seg.reps]
     if lift == "deadlift":
         return [pull_metrics(clean, view, settings, w, seg.leg_length_px, bulge) for w in seg.reps]
     standing = standing_frames(series, seg.reps)
@@ -339,13 +384,28 @@ def _view_notes(view: ViewResult, book: RuleBook, lift: str, unsupported: list[s
     return notes
 
 
-def _check_inputs(lift: str, height_cm: float | None) -> None:
+def _check_inputs(
+    lift: str,
+    height_cm: float | None,
+    person: str = "auto",
+    start_s: float | None = None,
+    end_s: float | None = None,
+) -> None:
     """Raise one ConfigError naming every bad argument."""
     problems = []
     if lift not in LIFTS:
         problems.append(f"--lift: expected one of {LIFTS}, got {lift!r}")
     if height_cm is not None and not 100 <= height_cm <= 250:
         problems.append(f"--height-cm: expected 100-250 cm, got {height_cm:g}")
+    try:
+        check_person(person)
+    except ConfigError as exc:
+        problems.append(str(exc))
+    for flag, value in (("--start", start_s), ("--end", end_s)):
+        if value is not None and not (np.isfinite(value) and value >= 0):
+            problems.append(f"{flag}: expected seconds >= 0, got {value:g}")
+    if start_s is not None and end_s is not None and end_s <= start_s:
+        problems.append(f"--end: expected a time after --start {start_s:g} s, got {end_s:g} s")
     if problems:
         raise ConfigError("; ".join(problems))
 
@@ -388,7 +448,8 @@ def analyze_video(
         use_cache=opts.use_cache,
         progress=progress,
         settings=opts.pose_settings,
+        person=opts.person,
     )
     analysis = analyze_track(track, video, opts, warnings_in=pose_warnings)
-    analysis.track = track
+    analysis.track = time_window(track, opts.start_s, opts.end_s)[0]
     return analysis

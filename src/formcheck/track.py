@@ -221,3 +221,17 @@ def shape_problems(track: PoseTrack) -> list[str]:
     if not isinstance(track.source, dict):
         problems.append(f"source of type {type(track.source).__name__} (expected a mapping)")
     return problems
+
+
+def slice_track(track: PoseTrack, a: int, b: int) -> PoseTrack:
+    """Return frames ``a..b-1`` of a track (times kept as in the clip)."""
+    return replace(
+        track,
+        image_xy=track.image_xy[a:b],
+        world_xyz=track.world_xyz[a:b],
+        visibility=track.visibility[a:b],
+        present=track.present[a:b],
+        times_s=track.times_s[a:b],
+        back_profile=None if track.back_profile is None else track.back_profile[a:b],
+        history=[*track.history, f"slice_track: frames {a}-{b - 1}"],
+    )

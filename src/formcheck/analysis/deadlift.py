@@ -237,3 +237,56 @@ def _pull_bulge(bulge: np.ndarray, set_frame: int, rep: RepWindow) -> float | No
     if np.isfinite(pull).mean() < 0.6 or not np.isfinite(hold).any():
         return None
     return float(np.nanpercentile(pull, 90) - np.nanmedian(hold))
+
+
+def hinge_metrics(
+    track: PoseTrack,
+    view: ViewResult,
+    settings: Settings,
+    rep: RepWindow,
+    leg_px: float,
+    bulge: np.ndarray,
+) -> dict[str, Metric]:
+    """Return the metrics of one Romanian / stiff-leg deadlift rep (standing -> hinge -> up).
+
+    The rep's ``bottom`` is the deepest point of the hinge (see :mod:`formcheck.analysis.pulls`);
+    standing at its start is the reference for the knees and the back.
+    """
+    side = near_side(view, track)
+    facing = facing_sign(view)
+    shoulder = midpoint(track, "left_shoulder", "right_shoulder")
+    hip_xy = midpoint(track, "left_hip", "right_hip")
+    lean = signed_lean(hip_xy, shoulder, facing or 1.0)
+    knee = interior_angle(
+        track.xy(f"{side}_hip"), track.xy(f"{side}_knee"), track.xy(f"{side}_ankle")
+    )
+    sl = slice(rep.start, rep.end + 1)
+    bend = nan_max(180.0 - knee[sl])
+    stand = 180.0 - float(np.nanmedian(knee[rep.start : rep.start + 3]))
+    t = track.times_s
+    out = {
+        "hinge_lean_deg": Metric(
+            round_or_none(nan_max(lean[sl])), "deg", "trunk angle from vertical at the bottom"
+        ),
+        "hinge_knee_bend_deg": Metric(
+            None if bend is None or not np.isfinite(stand) else round_or_none(bend - stand),
+            "deg",
+            "extra knee bend in the hinge beyond standing (an RDL keeps the knees soft and still)",
+        ),
+        "down_s": Metric(round(float(t[rep.bottom] - t[rep.start]), 3), "s"),
+        "up_s": Metric(round(float(t[rep.end] - t[rep.bottom]), 3), "s"),
+    }
+    out.update(
+        _bar_away(track, side, facing, rep.start, rep, settings.get("view.foot_length") * leg_px)
+    )
+    hinge = bulge[rep.bottom_first : rep.bottom_last + 1]
+    top = np.r_[bulge[rep.start : rep.start + 3], bulge[max(rep.start, rep.end - 2) : rep.end + 1]]
+    change = None
+    if np.isfinite(hinge).any() and np.isfinite(top).any():
+        change = float(np.nanpercentile(hinge, 90) - np.nanmedian(top))
+    out["back_bulge_change"] = Metric(
+        round_or_none(change, 3),
+        "torso lengths",
+        "experimental: back silhouette bulge in the hinge vs standing",
+    )
+    return out

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.signal import find_peaks
 
+from formcheck.analysis.cuts import pieces
 from formcheck.analysis.signals import (
     fill_gaps,
     interior_angle,
@@ -22,7 +23,7 @@ from formcheck.analysis.signals import (
     segment_length,
 )
 from formcheck.config import Settings
-from formcheck.track import PoseTrack
+from formcheck.track import PoseTrack, slice_track
 
 
 @dataclass
@@ -47,6 +48,9 @@ class Segmentation:
     rejected: list[tuple[float, float, str]] = field(default_factory=list)  # (start_s, end_s, why)
     hip_height: np.ndarray | None = None  # leg lengths above the ankles
     leg_length_px: float = float("nan")
+    pattern: str = "squat"  # "squat", or for deadlifts "pull" | "hinge" (analysis.pulls)
+    pattern_reason: str = ""
+    cuts: list[int] = field(default_factory=list)  # frames that start a new shot
 
 
 def leg_length(track: PoseTrack) -> float:
@@ -180,10 +184,53 @@ def _moving_feet_times(track: PoseTrack, leg_px: float, fps: float) -> np.ndarra
     return np.nan_to_num(speed, nan=0.0) > 0.35
 
 
-def segment_reps(track: PoseTrack, settings: Settings, lift: str = "squat") -> Segmentation:
-    """Return the reps of a cleaned track, with the rejected excursions and why."""
+def segment_reps(
+    track: PoseTrack,
+    settings: Settings,
+    lift: str = "squat",
+    *,
+    style: str | None = None,
+    cuts: list[int] | None = None,
+) -> Segmentation:
+    """Return the reps of a cleaned track, with the rejected excursions and why.
+
+    With ``cuts`` (frames that start a new shot, see :func:`formcheck.analysis.cuts.find_cuts`)
+    each shot is segmented on its own, so no rep spans a cut. ``style`` picks the deadlift
+    pattern (pull or hinge); None reads it from the motion.
+    """
+    if not cuts:
+        return _segment_shot(track, settings, lift, style)
+    n = track.n_frames
+    out = Segmentation([], [], np.full(n, np.nan), leg_length(track), cuts=list(cuts))
+    for a, b in pieces(n, cuts):
+        part = _segment_shot(slice_track(track, a, b), settings, lift, style)
+        for w in part.reps:
+            for name in ("start", "bottom", "end", "bottom_first", "bottom_last"):
+                setattr(w, name, getattr(w, name) + a)
+            out.reps.append(w)
+        out.rejected += part.rejected
+        if part.hip_height is not None:
+            assert out.hip_height is not None
+            out.hip_height[a:b] = part.hip_height
+        out.pattern, out.pattern_reason = part.pattern, part.pattern_reason
+    return out
+
+
+def _segment_shot(
+    track: PoseTrack, settings: Settings, lift: str, style: str | None
+) -> Segmentation:
+    """Return the reps of one shot (a clip without cuts)."""
     if lift == "deadlift":
-        return segment_pulls(track, settings)
+        # Imported here: analysis.pulls builds on this module's helpers.
+        from formcheck.analysis.pulls import segment_deadlifts
+
+        return segment_deadlifts(track, settings, style)
+    return _segment_squats(track, settings)
+
+
+def _segment_squats(track: PoseTrack, settings: Settings) -> Segmentation:
+    """Return the squat reps of one shot: excursions of the hip below standing."""
+    lift = "squat"
     fps = track.fps
     leg_px = leg_length(track)
     if not np.isfinite(leg_px) or leg_px <= 0:
@@ -216,9 +263,17 @@ def segment_reps(track: PoseTrack, settings: Settings, lift: str = "squat") -> S
             rejected.append((float(t[a]), float(t[b]), "shallow dip beside a walk-out or re-rack"))
             continue
         plateau = np.flatnonzero(h[a : b + 1] <= h[bottom] + 0.03) + a
-        rep = RepWindow(a, bottom, b, int(plateau[0]), int(plateau[-1]), depth, partial=shallow)
+        short = depth < settings.get("reps.partial_depth")
+        rep = RepWindow(
+            a, bottom, b, int(plateau[0]), int(plateau[-1]), depth, partial=shallow or short
+        )
         if shallow:
             rep.note = f"depth {depth:.2f} leg lengths vs {full_depth:.2f} for the deepest rep"
+        elif short:
+            rep.note = (
+                f"hip dropped {depth:.2f} leg lengths, less than the "
+                f"{settings.get('reps.partial_depth'):g} of a squat to parallel"
+            )
         reps.append(rep)
     return Segmentation(reps, rejected, h, leg_px)
 
@@ -282,58 +337,3 @@ def trunk_lean(track: PoseTrack) -> np.ndarray:
     bent = np.nan_to_num(unsigned, nan=0.0) > 45.0
     forward = np.sign(np.nanmedian(d[bent, 0])) if bent.any() else 1.0
     return np.degrees(np.arctan2((forward or 1.0) * d[:, 0], d[:, 1]))
-
-
-def segment_pulls(track: PoseTrack, settings: Settings) -> Segmentation:
-    """Return the deadlift reps of a cleaned track: floor -> lockout -> floor.
-
-    Notes
-    -----
-    A deadlift clip usually starts with the bar on the floor, so the squat's "excursion below
-    standing" does not fit. The trunk angle does: about 60-80 deg from vertical over the bar,
-    near 0 at lockout, whatever the camera height and whether the feet are in frame. Each
-    lockout is a trough of the trunk angle at least ``reps.dl_min_lean_change`` below the floor
-    position either side; the rep starts where the trunk leaves the floor angle (within
-    ``reps.dl_exit_lean``) and ends where it is back - at once for touch-and-go, after the
-    pause for dead-stop reps. A clip that ends at lockout still counts the last pull. For a
-    deadlift the :class:`RepWindow` ``bottom`` fields hold the lockout, the turnaround of the
-    rep, and ``depth`` the hip rise from the floor to lockout in leg lengths.
-    """
-    t = track.times_s
-    leg_px = leg_length(track)
-    h = hip_height(track, leg_px) if np.isfinite(leg_px) and leg_px > 0 else None
-    lean = trunk_lean(track)
-    troughs = find_troughs(
-        lean,
-        settings.get("reps.dl_min_lean_change"),
-        settings.get("reps.dl_exit_lean"),
-        turn=settings.get("reps.dl_turn_lean"),
-        pad_end=True,
-    )
-    reps: list[RepWindow] = []
-    rejected: list[tuple[float, float, str]] = []
-    kept = []
-    for a, top, b, change in troughs:
-        # No feet-moving check as for squats: walking never swings the trunk by 35 deg, and
-        # the plates hide the feet at the floor, so the ankle landmarks jump about.
-        if (t[b] - t[a]) < settings.get("reps.min_duration_s"):
-            rejected.append((float(t[a]), float(t[b]), f"too fast ({t[b] - t[a]:.2f} s)"))
-        else:
-            kept.append((a, top, b, change))
-    full = max((c[3] for c in kept), default=0.0)
-    shoulder = midpoint(track, "left_shoulder", "right_shoulder")[:, 1]
-    torso = float(np.nanmedian(segment_length(track, "left_shoulder", "left_hip")))
-    for a, top, b, change in kept:
-        # Lockout hold: shoulders near their highest. Not the trunk angle, which passes
-        # through 0 when a lifter leans back and so would shrink the hold to one frame.
-        s = np.nan_to_num(shoulder[a : b + 1], nan=-np.inf)
-        hold = np.flatnonzero(s >= np.max(s) - 0.08 * torso) + a
-        if not np.isfinite(np.max(s)):
-            hold = np.array([top])
-        rise = float(np.nanmax(h[a : b + 1]) - h[a]) if h is not None else float("nan")
-        rep = RepWindow(a, top, b, min(int(hold[0]), top), max(int(hold[-1]), top), rise)
-        if change < settings.get("reps.partial_ratio") * full:
-            rep.partial = True
-            rep.note = f"trunk rose {change:.0f} deg vs {full:.0f} deg for the fullest pull"
-        reps.append(rep)
-    return Segmentation(reps, rejected, h, leg_px)

@@ -8,29 +8,13 @@ each remaining run is analysed on its own with the view it was filmed in.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from formcheck.analysis.reps import leg_length
 from formcheck.analysis.signals import clean_track
 from formcheck.analysis.view import detect_view
 from formcheck.config import Settings, load_settings
-from formcheck.track import PoseTrack
-
-
-def slice_track(track: PoseTrack, a: int, b: int) -> PoseTrack:
-    """Return frames ``a..b-1`` of a track (times kept as in the clip)."""
-    return replace(
-        track,
-        image_xy=track.image_xy[a:b],
-        world_xyz=track.world_xyz[a:b],
-        visibility=track.visibility[a:b],
-        present=track.present[a:b],
-        times_s=track.times_s[a:b],
-        back_profile=None if track.back_profile is None else track.back_profile[a:b],
-        history=[*track.history, f"slice_track: frames {a}-{b - 1}"],
-    )
-
+from formcheck.track import PoseTrack, slice_track
 
 # Views that share the side-view checks (side, oblique) or the front-view ones (front, back):
 # the clip is split only between these families, never on a sway across the side/oblique

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from formcheck.errors import MultiplePeopleError
+from formcheck.errors import ConfigError, MultiplePeopleError
 from formcheck.track import INDEX
 
 _HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
@@ -123,10 +123,33 @@ def search_second_person(
     return body
 
 
+PERSON_CHOICES = ("auto", "left", "right", "largest")
+
+
+def check_person(person: str) -> str:
+    """Return ``person`` if it names a way to pick the lifter, else raise ConfigError.
+
+    ``auto`` (the one doing the reps, else the largest and most central), ``left``,
+    ``right``, ``largest``, or a number N counting the people from the left (1 = leftmost).
+    """
+    if person in PERSON_CHOICES or (person.isdigit() and int(person) >= 1):
+        return person
+    raise ConfigError(
+        f"--person: expected one of {', '.join(PERSON_CHOICES)} or a number N >= 1 "
+        f"(people counted from the left), got {person!r}"
+    )
+
+
 def choose_lifter(
-    sightings: list[Sighting], switches: list[float], width: int, settings: Any
+    sightings: list[Sighting],
+    switches: list[float],
+    width: int,
+    settings: Any,
+    person: str = "auto",
 ) -> Choice:
-    """Return whether to re-run the pass and what to mask, or raise MultiplePeopleError.
+    """Return whether to re-run the pass and what to mask (see :func:`check_person`).
+
+    Raises MultiplePeopleError only for a person number beyond the people found.
 
     Parameters
     ----------
@@ -142,10 +165,11 @@ def choose_lifter(
     """
     both = [s for s in sightings if s.other is not None]
     if not sightings or len(both) < max(2, settings.second_person_fraction.value * len(sightings)):
-        return Choice(rerun=False, mask_x=None, warnings=[])
+        alone = [] if person == "auto" else [f"--person {person}: only one person found"]
+        return Choice(rerun=False, mask_x=None, warnings=alone)
     left = [_leftmost(s) for s in both]
     right = [_rightmost(s) for s in both]
-    lifter, why = _pick_lifter(left, right, settings)
+    lifter, why = _chosen(person, left, right, width, settings)
     on_lifter = [_side_of(s.tracked, s.other) == lifter for s in both if s.other is not None]
     warnings = [f"2 people in frame; followed the person on the {lifter} {why}"]
     if all(on_lifter) and not switches:
@@ -153,8 +177,35 @@ def choose_lifter(
     return Choice(rerun=True, mask_x=_mask_band(left, right, lifter, width), warnings=warnings)
 
 
-def _pick_lifter(left: list[Body], right: list[Body], settings: Any) -> tuple[str, str]:
-    """Return ("left" | "right", why) for the lifter, or raise MultiplePeopleError."""
+def _chosen(
+    person: str, left: list[Body], right: list[Body], width: int, settings: Any
+) -> tuple[str, str]:
+    """Return ("left" | "right", why) for the person the user asked for."""
+    if person in ("left", "right"):
+        return person, f"(--person {person})"
+    if person.isdigit():
+        if int(person) > 2:
+            raise MultiplePeopleError(
+                f"--person: expected a number up to the 2 people found, got {person}"
+            )
+        return ("left" if person == "1" else "right"), f"(--person {person}, from the left)"
+    if person == "largest":
+        side = "left" if _median_torso(left) >= _median_torso(right) else "right"
+        return (
+            side,
+            f"(--person largest: torso {_median_torso(left if side == 'left' else right):.0f} px)",
+        )
+    return _pick_lifter(left, right, width, settings)
+
+
+def _central_size(bodies: list[Body], width: int) -> float:
+    """Return torso size weighted by closeness to the frame's centre (1 at the centre)."""
+    x = float(np.median([b.hip[0] for b in bodies]))
+    return _median_torso(bodies) * (1.0 - abs(x - width / 2) / max(width, 1))
+
+
+def _pick_lifter(left: list[Body], right: list[Body], width: int, settings: Any) -> tuple[str, str]:
+    """Return ("left" | "right", why) for the lifter: the one doing reps, else the main one."""
     motion = {"left": _hip_travel(left), "right": _hip_travel(right)}
     size = {"left": _median_torso(left), "right": _median_torso(right)}
     lifter = max(motion, key=lambda k: motion[k])
@@ -176,11 +227,14 @@ def _pick_lifter(left: list[Body], right: list[Body], settings: Any) -> tuple[st
             f"who is nearer the camera (torso {size[big]:.0f} vs {size[small]:.0f} px); the "
             "other moves alike (a mirror reflection?)"
         )
-    raise MultiplePeopleError(
-        f"expected one person doing reps, got 2 people in frame whose hips travel alike "
-        f"(left {motion['left']:.2f}, right {motion['right']:.2f} torso lengths; the "
-        f"lifter must move at least {ratio:g}x as much) and who look the same size: film one "
-        f"lifter at a time or crop the clip to the lifter"
+    # Two people training side by side (a partner, a split screen): the larger and more
+    # central one is the main subject; the warning says so and how to pick the other.
+    score = {"left": _central_size(left, width), "right": _central_size(right, width)}
+    main = max(score, key=lambda k: score[k])
+    return main, (
+        f"as the larger and more central of two people moving alike (hip travel left "
+        f"{motion['left']:.2f}, right {motion['right']:.2f} torso lengths); use --person "
+        f"{'right' if main == 'left' else 'left'} for the other"
     )
 
 

@@ -168,6 +168,7 @@ def estimate_track(
     progress: Progress | None = None,
     max_side: int = DEFAULT_MAX_SIDE,
     settings: PoseSettings | None = None,
+    person: str = "auto",
 ) -> tuple[VideoInfo, PoseTrack, list[str]]:
     """Return the video facts, the lifter's pose track and warnings for a clip.
 
@@ -186,6 +187,9 @@ def estimate_track(
         Frames are scaled so their long side is at most this before inference (pixels).
     settings : PoseSettings, optional
         Defaults to :func:`load_pose_settings`.
+    person : str
+        Which person to follow when two are in frame (see
+        :func:`formcheck.capture.people.check_person`); part of the cache key.
 
     Returns
     -------
@@ -202,7 +206,8 @@ def estimate_track(
     settings = settings or load_pose_settings()
     check_readable(path)
     sha = file_sha256(path)
-    cache_file = _cache_file(cache_dir, sha, max_side, settings)
+    people.check_person(person)
+    cache_file = _cache_file(cache_dir, sha, max_side, settings, person)
     cached, notes = _load_cached(cache_file, path, sha) if use_cache else (None, [])
     if cached is not None:
         info, track, warnings = cached
@@ -210,7 +215,7 @@ def estimate_track(
             progress(track.n_frames, track.n_frames)
     else:
         info = probe_video(path, sha256=sha)
-        track, warnings = _estimate(path, info, settings, max_side, progress)
+        track, warnings = _estimate(path, info, settings, max_side, progress, person)
         if use_cache:
             notes += _save_cached(track, cache_file)
     check_track(track, settings)
@@ -320,13 +325,18 @@ def check_track(track: PoseTrack, settings: PoseSettings) -> None:
 
 
 def _estimate(
-    path: Path, info: VideoInfo, settings: PoseSettings, max_side: int, progress: Progress | None
+    path: Path,
+    info: VideoInfo,
+    settings: PoseSettings,
+    max_side: int,
+    progress: Progress | None,
+    person: str = "auto",
 ) -> tuple[PoseTrack, list[str]]:
     first = _run_pass(path, info, settings, max_side, progress, search=True)
     xy = np.array(first.image_xy).reshape(-1, _N, 2)
     present = np.array(first.present, dtype=bool)
     switches = people.find_identity_switches(xy, present, np.array(first.times_s), settings)
-    choice = people.choose_lifter(first.sightings, switches, info.width, settings)
+    choice = people.choose_lifter(first.sightings, switches, info.width, settings, person)
     chosen = first
     history = f"pose: {MODEL}, {len(first.present)} frames, max_side {max_side}"
     if choice.rerun and choice.mask_x is not None:
@@ -497,7 +507,11 @@ def _mediapipe_version() -> str:
 
 
 def _cache_file(
-    cache_dir: str | Path | None, sha: str, max_side: int, settings: PoseSettings
+    cache_dir: str | Path | None,
+    sha: str,
+    max_side: int,
+    settings: PoseSettings,
+    person: str = "auto",
 ) -> Path:
     if cache_dir is None:
         cache_dir = os.environ.get("FORMCHECK_CACHE_DIR") or (
@@ -511,5 +525,7 @@ def _cache_file(
         "max_side": max_side,
         "settings": {k: values[k] for k in _PASS_SETTINGS},
     }
+    if person != "auto":
+        key["person"] = person  # "auto" stays out of the key: existing caches still hit
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
     return Path(cache_dir) / f"{sha[:24]}-{digest}.npz"

@@ -175,6 +175,15 @@ def _bar(label: str) -> Iterator[tuple[Progress, Callable[[int, int], None]]]:
     default=None,
     help="A TOML rules file in the shape of formcheck/data/rules.toml.",
 )
+@click.option(
+    "--person",
+    default="auto",
+    show_default=True,
+    help="Who to analyse when two people are in frame: auto (the one doing reps, else the "
+    "largest and most central), left, right, largest, or N counting from the left.",
+)
+@click.option("--start", "start_s", type=float, default=None, help="Analyse from this time (s) on.")
+@click.option("--end", "end_s", type=float, default=None, help="Analyse up to this time (s).")
 @click.option("--no-cache", is_flag=True, help="Run the pose model even if a cached track exists.")
 @click.option(
     "--cache-dir",
@@ -195,6 +204,9 @@ def analyze(
     sets: tuple[str, ...],
     config_path: Path | None,
     rules_path: Path | None,
+    person: str,
+    start_s: float | None,
+    end_s: float | None,
     no_cache: bool,
     cache_dir: Path | None,
 ) -> None:
@@ -213,6 +225,9 @@ def analyze(
         overrides=parse_overrides(sets, "--set"),
         cache_dir=cache_dir,
         use_cache=not no_cache,
+        person=person,
+        start_s=start_s,
+        end_s=end_s,
     ).resolved()  # every flag is checked here, before the pose pass
     with _bar("pose") as (_, progress):
         analysis = analyze_video(video, options, progress=progress)
