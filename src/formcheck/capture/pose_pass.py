@@ -23,8 +23,10 @@ from __future__ import annotations
 import ctypes
 import multiprocessing as mp
 import os
+import queue
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,12 +37,15 @@ import numpy as np
 
 from formcheck.capture import people
 from formcheck.capture.silhouette import PROFILE_POINTS, measure_back_profile
-from formcheck.capture.video import FrameStream, TimeSpan
+from formcheck.capture.video import Frame, FrameStream, TimeSpan
 from formcheck.result import VideoInfo
 from formcheck.track import LANDMARKS
 
 _N = len(LANDMARKS)
 _POLL_S = 0.1
+#: Frames decoded ahead by the decode thread (0: decode in the inference loop). FFmpeg and
+#: swscale release the GIL, so one thread overlaps decoding with inference in one process.
+PREFETCH_FRAMES = 4
 Progress = Callable[[int, int], None]
 
 
@@ -200,8 +205,9 @@ def _run_jobs(jobs: list[_Job], total: int, progress: Progress | None) -> list[P
     ctx = _context()
     counters = [ctx.Value("q", 0, lock=False) for _ in jobs]
     pipes = [ctx.Pipe(duplex=False) for _ in jobs[1:]]
+    parent = os.getpid() if ctx.get_start_method() == "fork" else 0  # else: the server's child
     procs = [
-        ctx.Process(target=_child, args=(job, counter, send), daemon=True)
+        ctx.Process(target=_child, args=(job, counter, send, parent), daemon=True)
         for job, counter, (_, send) in zip(jobs[1:], counters[1:], pipes, strict=True)
     ]
     try:
@@ -236,9 +242,9 @@ def _run_jobs(jobs: list[_Job], total: int, progress: Progress | None) -> list[P
             proc.join(timeout=5)
 
 
-def _child(job: _Job, counter: Any, send: Any) -> None:
+def _child(job: _Job, counter: Any, send: Any, parent: int) -> None:
     """Run one chunk in a child process and send its result (or its error) to the parent."""
-    _die_with_parent()
+    _die_with_parent(parent)
 
     def tick(done: int) -> None:
         counter.value = done
@@ -252,13 +258,13 @@ def _child(job: _Job, counter: Any, send: Any) -> None:
         send.close()
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     """Ask Linux to send this process SIGTERM when its parent dies (even by SIGKILL)."""
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
-        if os.getppid() == 1:  # the parent died before the call
-            os._exit(1)
+    if parent and os.getppid() != parent:  # the parent died before the call
+        os._exit(1)
 
 
 def _context() -> Any:
@@ -280,7 +286,7 @@ def _run_chunk(job: _Job, tick: Callable[[int], None]) -> PassResult:
         tracker, static = _make_models(job.search)
     last_block = -1
     with tracker, _native_stderr_muted():
-        for frame in stream:
+        for frame in prefetched(stream, PREFETCH_FRAMES):
             rgb, t = frame.image, frame.time_s
             h, w = rgb.shape[:2]
             scale = job.width / w
@@ -301,6 +307,47 @@ def _run_chunk(job: _Job, tick: Callable[[int], None]) -> PassResult:
     out.warnings.extend(stream.warnings)
     out.all_times_s = stream.times_s
     return out
+
+
+def prefetched(frames: Iterator[Frame], depth: int) -> Iterator[Frame]:
+    """Yield ``frames`` decoded up to ``depth`` ahead in a thread (in order, errors re-raised)."""
+    if depth <= 0:
+        yield from frames
+        return
+    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=_produce, args=(frames, box, stop), name="formcheck-decode", daemon=True
+    )
+    worker.start()
+    try:
+        while True:
+            kind, value = box.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                box.get(timeout=_POLL_S)
+            except queue.Empty:
+                continue
+        worker.join()
+
+
+def _produce(frames: Iterator[Frame], box: queue.Queue[tuple[str, Any]], stop: Any) -> None:
+    """Put each frame in ``box`` until ``frames`` ends or ``stop`` is set (decode thread)."""
+    try:
+        for frame in frames:
+            if stop.is_set():
+                return
+            box.put(("frame", frame))
+        box.put(("end", None))
+    except BaseException as exc:  # re-raised in the consumer, where it belongs
+        box.put(("error", exc))
 
 
 def _stitch(parts: list[PassResult], bounds: tuple[float, ...]) -> PassResult:
