@@ -301,7 +301,7 @@ def _run_chunk(job: _Job, tick: Callable[[int], None]) -> PassResult:
                 if static is not None and block != last_block and t >= job.keep_from_s:
                     last_block = block
                     out.sightings.append(_sight(static, rgb, xy, round(t * job.fps), t, scale, job))
-            tick(stream.frames_read)
+            tick(frame.index + 1)  # frames_read runs ahead: the decode thread prefetches
     if static is not None:
         static.close()
     out.warnings.extend(stream.warnings)
