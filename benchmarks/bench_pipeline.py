@@ -121,10 +121,19 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, cpu
 
 
-def commands(clip: Path, tmp: Path) -> dict[str, list[str]]:
-    """Return the plain loop's and formcheck's command lines for ``clip``."""
+LEVERS = (
+    "import sys; from formcheck.capture import pose; from formcheck.output import write_json; "
+    "from formcheck.pipeline import analyze_track; "
+    "s = pose.load_pose_settings(parallel_min_chunk_s=6.0, analysis_fps=30.0); "
+    "info, track, w = pose.estimate_track(sys.argv[1], use_cache=False, settings=s); "
+    "write_json(analyze_track(track, info, warnings_in=w), sys.argv[2])"
+)
+
+
+def commands(clip: Path, tmp: Path, levers: bool = False) -> dict[str, list[str]]:
+    """Return the plain loop's and formcheck's command lines (and the opt-in levers')."""
     py = sys.executable
-    return {
+    cmds = {
         "plain": [py, str(PLAIN), str(clip), str(tmp / "plain.npy")],
         "formcheck": [
             py,
@@ -137,11 +146,16 @@ def commands(clip: Path, tmp: Path) -> dict[str, list[str]]:
             str(tmp / "out.json"),
         ],
     }
+    if levers:  # chunks in parallel + decimation to 30 fps: off by default (accuracy)
+        cmds["levers"] = [py, "-c", LEVERS, str(clip), str(tmp / "levers.json")]
+    return cmds
 
 
-def compare(clip: Path, tmp: Path, rounds: int, env: dict[str, str]) -> dict[str, float]:
+def compare(
+    clip: Path, tmp: Path, rounds: int, env: dict[str, str], levers: bool = False
+) -> dict[str, float]:
     """Return medians of wall/CPU for plain and formcheck on ``clip``, run alternating."""
-    cmds = commands(clip, tmp)
+    cmds = commands(clip, tmp, levers)
     got: dict[str, list[tuple[float, float]]] = {k: [] for k in cmds}
     for _ in range(rounds):
         for name, cmd in cmds.items():
@@ -152,6 +166,9 @@ def compare(clip: Path, tmp: Path, rounds: int, env: dict[str, str]) -> dict[str
         row[f"{name}_cpu_s"] = statistics.median(c for _, c in runs)
     row["ratio_wall"] = row["formcheck_wall_s"] / row["plain_wall_s"]
     row["ratio_cpu"] = row["formcheck_cpu_s"] / row["plain_cpu_s"]
+    if levers:
+        row["levers_ratio_wall"] = row["levers_wall_s"] / row["plain_wall_s"]
+        row["levers_ratio_cpu"] = row["levers_cpu_s"] / row["plain_cpu_s"]
     row["frames"] = probe_video(clip).frames
     row["fps"] = probe_video(clip).fps
     return row
@@ -185,7 +202,7 @@ def stages_child(clip: Path, cache: Path) -> None:
     tracker, _ = _make_models(False)
     out["model_start_s"] = time.perf_counter() - t0  # import was paid above: graph build only
     tracker.close()
-    out["history"] = track.history[0]  # type: ignore[assignment]
+    out["history"] = track.history[0]
     print(json.dumps(out))
 
 
@@ -270,14 +287,19 @@ def out_overhead(clip: Path, tmp: Path, rounds: int, env: dict[str, str]) -> dic
     return {k: statistics.median(v) for k, v in runs.items()}
 
 
-def run(tmp: Path, rounds: int, only: set[str] | None, lengths: list[float]) -> dict:
-    """Run every measurement; return the results."""
+def run(
+    tmp: Path, rounds: int, only: set[str] | None, lengths: list[float], levers: bool = False
+) -> dict:
+    """Run every measurement (with ``levers``: only the clip table, levers added)."""
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     clips = make_clips(tmp, only)
     report: dict = {"machine": {"cpus": os.cpu_count(), "rounds": rounds}, "clips": {}}
     for name, clip in clips.items():
-        report["clips"][name] = compare(clip, tmp, rounds, env)
+        report["clips"][name] = compare(clip, tmp, rounds, env, levers)
         print(name, json.dumps(report["clips"][name]), flush=True)
+    report["machine"]["load_avg_1m_at_end"] = os.getloadavg()[0]
+    if levers:
+        return report
     main_clip = clips.get("1080p30") or next(iter(clips.values()))
     startup = [timed([sys.executable, "-m", "formcheck", "--help"], env) for _ in range(rounds)]
     stages = child("--stages-child", main_clip, tmp / "cache")
@@ -313,6 +335,13 @@ def print_table(r: dict) -> None:
             f"{c['ratio_wall']:>6.2f} {c['plain_cpu_s']:>8.1f}s {c['formcheck_cpu_s']:>6.1f}s "
             f"{c['ratio_cpu']:>9.2f}"
         )
+        if "levers_wall_s" in c:
+            print(
+                f"  levers on: wall {c['levers_wall_s']:.1f}s, ratio {c['levers_ratio_wall']:.2f}; "
+                f"cpu {c['levers_cpu_s']:.1f}s, ratio {c['levers_ratio_cpu']:.2f}"
+            )
+    if "stages" not in r:
+        return
     s = r["stages"]
     print(f"\nwhere the time goes (1080p30, {s['frames']} frames, in-process stages, wall):")
     print(f"  start-up (python + CLI imports)   {s['startup_s']:6.2f} s")
@@ -342,6 +371,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", action="append", help="1080p30, 60fps or 4K (repeatable)")
     parser.add_argument("--long", action="store_true", help="memory on a 10-minute clip too")
+    parser.add_argument(
+        "--levers", action="store_true", help="only the clip table, with the opt-in levers on"
+    )
     parser.add_argument("--memory-s", type=float, action="append", help=argparse.SUPPRESS)
     parser.add_argument("--stages-child", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--memory-child", type=Path, help=argparse.SUPPRESS)
@@ -354,11 +386,13 @@ def main() -> None:
         return
     lengths = args.memory_s or ([60.0, 180.0, 600.0] if args.long else [60.0, 180.0])
     with tempfile.TemporaryDirectory() as tmp:
-        report = run(Path(tmp), args.rounds, set(args.only) if args.only else None, lengths)
+        only = set(args.only) if args.only else None
+        report = run(Path(tmp), args.rounds, only, lengths, args.levers)
     print_table(report)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nwritten to {RESULTS.relative_to(REPO)}")
+    where = RESULTS.with_stem("bench_pipeline_levers") if args.levers else RESULTS
+    where.parent.mkdir(parents=True, exist_ok=True)
+    where.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwritten to {where.relative_to(REPO)}")
 
 
 if __name__ == "__main__":
