@@ -1,26 +1,29 @@
-"""Benchmark the video + pose pipeline on a 1080p30 clip, all ratios measured in one run.
+"""Whole-process speed of ``formcheck analyze`` against the plain loop, alternating, in one run.
 
 Usage::
 
-    python benchmarks/bench_pipeline.py            # full run (10-minute memory clip)
-    python benchmarks/bench_pipeline.py --quick    # 1-minute memory clip
+    python benchmarks/bench_pipeline.py                 # 3 rounds, memory on 1- and 3-minute clips
+    python benchmarks/bench_pipeline.py --long          # memory on a 10-minute clip as well
+    python benchmarks/bench_pipeline.py --rounds 1 --only 1080p30
 
-What it does, in one process run:
+The baseline is ``benchmarks/bench_plain_loop.py`` (PyAV threaded decode, 640 px, BlazePose
+full per frame, one process). For each clip the two commands run as whole processes,
+alternating (plain, formcheck, plain, formcheck, ...), and the table shows the median wall
+and CPU seconds and the ratio formcheck / plain, so load from other users of the machine hits
+both. Clips (made in a temporary folder from a shared clip, ``FORMCHECK_SHARED_DATA``
+overrides where those are):
 
-1. Scales a shared real clip (``../shared/data/clips``; ``FORMCHECK_SHARED_DATA`` overrides)
-   up to 1920x1080 at 30 fps with libx264 into a temporary folder.
-2. Times decoding alone (decode + swscale to the pipeline's 960-px frames, in process), the
-   same through the decode process (shared-memory ring and pickled frames), and pose
-   inference alone (BlazePose full on pre-decoded frames, one process).
-3. Times ``estimate_track`` end to end (decode process + inference overlapped), then the
-   cached re-analysis, and ``formcheck.pipeline.analyze_video`` when it exists.
-4. Loops the 1080p clip (packet remux, no re-encode) into a 10-minute clip and measures the
-   peak memory of a child process running ``estimate_track`` on it, summed over its process
-   tree (PSS from /proc, which does not double-count pages shared after fork).
+- ``1080p30``: ``front_bodyweight_squat_10reps_correct.mp4`` scaled to 1920x1080, 30 fps;
+- ``60fps``: ``side_bodyweight_squat_2reps.mp4`` as a 1080x1920 portrait phone clip at 60 fps
+  (a blend of the two neighbouring frames between each pair), first 12 s;
+- ``4K``: the 1080p30 clip scaled to 3840x2160.
 
-Targets (issue 2): end to end >= 1.5x real time; end to end within 10 % of
-max(decode, inference); cached re-analysis < 2 % of the first run; peak memory < 1 GiB.
-Results are printed as a table and written to ``benchmarks/results/bench_pipeline.json``.
+Also measured: where the time of one formcheck run goes (start-up, decode, pose, analysis,
+writing; in-process stages), ``--out`` (annotated video and report) over the pose pass,
+cached re-analysis over the first run, and peak memory (PSS over the process tree) on
+looped clips of two lengths. Targets (issue 13): ratio <= 0.5; ``--out`` <= 0.25x of the pose
+pass; cached < 2 %; memory < 1 GiB and flat with length. Written to
+``benchmarks/results/bench_pipeline.json``.
 """
 
 from __future__ import annotations
@@ -28,46 +31,208 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 
-from formcheck.capture import pose
-from formcheck.capture.frame_feed import FrameFeed
-from formcheck.capture.video import iter_frames, probe_video
+from formcheck.capture.video import probe_video
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FORMCHECK_SHARED_DATA", REPO.parent / "shared" / "data"))
-SOURCE = "front_bodyweight_squat_10reps_correct.mp4"  # 1280x720 real squat set, 17 s
 RESULTS = REPO / "benchmarks" / "results" / "bench_pipeline.json"
+PLAIN = REPO / "benchmarks" / "bench_plain_loop.py"
 RATE = 30
 
 
-def make_1080p(src: Path, dst: Path, max_frames: int | None) -> Path:
-    """Re-encode ``src`` scaled to 1920x1080 and re-timed to 30 fps (H.264, phone-like rate)."""
-    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
-        stream = out.add_stream("libx264", rate=RATE)
-        stream.width, stream.height, stream.pix_fmt = 1920, 1080, "yuv420p"
+def encode(frames, dst: Path, size: tuple[int, int], rate: int) -> Path:
+    """Write RGB/VideoFrame ``frames`` as H.264 of ``size`` at ``rate`` fps (phone-like)."""
+    with av.open(str(dst), "w") as out:
+        stream = out.add_stream("libx264", rate=rate)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
         stream.options = {"preset": "veryfast", "crf": "20"}
-        for i, frame in enumerate(inp.decode(video=0)):
-            if max_frames is not None and i >= max_frames:
-                break
-            big = frame.reformat(width=1920, height=1080, format="yuv420p")
-            big.pts, big.time_base = i, Fraction(1, RATE)
+        for i, frame in enumerate(frames):
+            if isinstance(frame, np.ndarray):
+                frame = av.VideoFrame.from_ndarray(frame, format="rgb24")
+            big = frame.reformat(width=size[0], height=size[1], format="yuv420p")
+            big.pts, big.time_base = i, Fraction(1, rate)
             for packet in stream.encode(big):
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)
     return dst
+
+
+def decoded(src: Path):
+    """Yield the frames of ``src``."""
+    with av.open(str(src)) as inp:
+        yield from inp.decode(video=0)
+
+
+def blended_60fps(src: Path, seconds: float):
+    """Yield ``src`` (30 fps) at 60 fps: each frame, then the mean of it and the next."""
+    prev = None
+    limit = int(seconds * 30)
+    for i, frame in enumerate(decoded(src)):
+        if i >= limit:
+            break
+        rgb = frame.to_ndarray(format="rgb24")
+        if prev is not None:
+            yield prev
+            yield ((prev.astype(np.uint16) + rgb) // 2).astype(np.uint8)
+        prev = rgb
+    if prev is not None:
+        yield prev
+
+
+def make_clips(tmp: Path, only: set[str] | None) -> dict[str, Path]:
+    """Return the benchmark clips, made from shared clips in ``tmp``."""
+    clips = SHARED / "clips"
+    out: dict[str, Path] = {}
+    if only is None or {"1080p30", "4K"} & only:
+        src = clips / "front_bodyweight_squat_10reps_correct.mp4"
+        out["1080p30"] = encode(decoded(src), tmp / "clip1080p30.mp4", (1920, 1080), RATE)
+    if only is None or "60fps" in only:
+        src = clips / "side_bodyweight_squat_2reps.mp4"
+        out["60fps"] = encode(blended_60fps(src, 12.0), tmp / "clip60.mp4", (1080, 1920), 60)
+    if only is None or "4K" in only:
+        out["4K"] = encode(decoded(out["1080p30"]), tmp / "clip4k.mp4", (3840, 2160), RATE)
+    if only is not None and "1080p30" not in only:
+        out.pop("1080p30", None)
+    return out
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Return (wall s, CPU s of the process tree) of running ``cmd`` to the end."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, cpu
+
+
+LEVERS = (
+    "import sys; from formcheck.capture import pose; from formcheck.output import write_json; "
+    "from formcheck.pipeline import analyze_track; "
+    "s = pose.load_pose_settings(parallel_min_chunk_s=6.0, analysis_fps=30.0); "
+    "info, track, w = pose.estimate_track(sys.argv[1], use_cache=False, settings=s); "
+    "write_json(analyze_track(track, info, warnings_in=w), sys.argv[2])"
+)
+
+
+def commands(clip: Path, tmp: Path, levers: bool = False) -> dict[str, list[str]]:
+    """Return the plain loop's and formcheck's command lines (and the opt-in levers')."""
+    py = sys.executable
+    cmds = {
+        "plain": [py, str(PLAIN), str(clip), str(tmp / "plain.npy")],
+        "formcheck": [
+            py,
+            "-m",
+            "formcheck",
+            "analyze",
+            str(clip),
+            "--no-cache",
+            "--json",
+            str(tmp / "out.json"),
+        ],
+    }
+    if levers:  # chunks in parallel + decimation to 30 fps: off by default (accuracy)
+        cmds["levers"] = [py, "-c", LEVERS, str(clip), str(tmp / "levers.json")]
+    return cmds
+
+
+def compare(
+    clip: Path, tmp: Path, rounds: int, env: dict[str, str], levers: bool = False
+) -> dict[str, float]:
+    """Return medians of wall/CPU for plain and formcheck on ``clip``, run alternating."""
+    cmds = commands(clip, tmp, levers)
+    got: dict[str, list[tuple[float, float]]] = {k: [] for k in cmds}
+    for _ in range(rounds):
+        for name, cmd in cmds.items():
+            got[name].append(timed(cmd, env))
+    row: dict[str, float] = {}
+    for name, runs in got.items():
+        row[f"{name}_wall_s"] = statistics.median(w for w, _ in runs)
+        row[f"{name}_cpu_s"] = statistics.median(c for _, c in runs)
+    row["ratio_wall"] = row["formcheck_wall_s"] / row["plain_wall_s"]
+    row["ratio_cpu"] = row["formcheck_cpu_s"] / row["plain_cpu_s"]
+    if levers:
+        row["levers_ratio_wall"] = row["levers_wall_s"] / row["plain_wall_s"]
+        row["levers_ratio_cpu"] = row["levers_cpu_s"] / row["plain_cpu_s"]
+    row["frames"] = probe_video(clip).frames
+    row["fps"] = probe_video(clip).fps
+    return row
+
+
+def stages_child(clip: Path, cache: Path) -> None:
+    """Print JSON: seconds of each stage of one analysis of ``clip`` in this process."""
+    from formcheck.capture import pose
+    from formcheck.capture.pose_pass import _make_models
+    from formcheck.capture.video import iter_frames
+    from formcheck.output import write_json
+    from formcheck.pipeline import analyze_track
+
+    out: dict[str, float] = {}
+    t0 = time.perf_counter()
+    out["frames"] = sum(1 for _ in iter_frames(clip))
+    out["decode_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    info, track, warnings = pose.estimate_track(clip, cache_dir=cache)
+    out["pose_pass_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pose.estimate_track(clip, cache_dir=cache)
+    out["cached_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    analysis = analyze_track(track, info, warnings_in=warnings)
+    out["analysis_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    write_json(analysis, cache / "analysis.json")
+    out["writing_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    tracker, _ = _make_models(False)
+    out["model_start_s"] = time.perf_counter() - t0  # import was paid above: graph build only
+    tracker.close()
+    out["history"] = track.history[0]
+    print(json.dumps(out))
+
+
+def memory_child(clip: Path) -> None:
+    """Run the pose pass on ``clip`` while sampling this process tree's memory; print JSON."""
+    from formcheck.capture import pose
+
+    peak = {"pss": 0}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak["pss"] = max(peak["pss"], tree_memory(os.getpid())[0])
+            done.wait(0.25)
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    t0 = time.perf_counter()
+    _, track, _ = pose.estimate_track(clip, use_cache=False)
+    seconds = time.perf_counter() - t0
+    done.set()
+    watcher.join()
+    print(json.dumps({"frames": track.n_frames, "seconds": seconds, "peak_pss": peak["pss"]}))
+
+
+def child(flag: str, *args: Path) -> dict:
+    """Run this script with ``flag`` in a child process; return its JSON report."""
+    cmd = [sys.executable, __file__, flag, *map(str, args)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def loop_clip(src: Path, dst: Path, seconds: float) -> Path:
@@ -93,66 +258,6 @@ def loop_clip(src: Path, dst: Path, seconds: float) -> Path:
     return dst
 
 
-def time_decode(path: Path) -> tuple[float, int]:
-    """Return (seconds, frames) to decode and scale every frame in this process."""
-    t0 = time.perf_counter()
-    n = sum(1 for _ in iter_frames(path))
-    return time.perf_counter() - t0, n
-
-
-def time_feed(path: Path, transport: str) -> tuple[float, int]:
-    """Return (seconds, frames) to receive every frame from the decode process."""
-    info = probe_video(path)
-    t0 = time.perf_counter()
-    with FrameFeed(path, (info.width, info.height), transport=transport) as feed:
-        n = sum(1 for _ in feed)
-    return time.perf_counter() - t0, n
-
-
-def time_inference(path: Path, frames: int) -> tuple[float, float, int]:
-    """Return (start-up s, steady s, frames) of BlazePose full alone on pre-decoded frames.
-
-    Start-up is building the graph and the first frame (model load); steady is the rest.
-    Only ``frames`` frames are held in memory (960x540 RGB is 1.5 MB each).
-    """
-    import mediapipe as mp
-
-    images = []
-    for f in iter_frames(path):
-        images.append(f.image)
-        if len(images) >= frames:
-            break
-    t0 = time.perf_counter()
-    with mp.solutions.pose.Pose(
-        model_complexity=1, enable_segmentation=True, smooth_landmarks=True
-    ) as model:
-        model.process(images[0])
-        t1 = time.perf_counter()
-        for img in images[1:]:
-            model.process(img)
-        return t1 - t0, time.perf_counter() - t1, len(images) - 1
-
-
-def time_end_to_end(path: Path, cache: Path) -> dict[str, float]:
-    """Return first-run and cached-run seconds of ``estimate_track`` (and full analysis)."""
-    t0 = time.perf_counter()
-    _, track, _ = pose.estimate_track(path, cache_dir=cache)
-    first = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    pose.estimate_track(path, cache_dir=cache)
-    cached = time.perf_counter() - t0
-    out = {"first_s": first, "cached_s": cached, "frames": float(track.n_frames)}
-    try:
-        from formcheck.pipeline import analyze_video  # type: ignore[attr-defined]
-    except ImportError:
-        return out
-    os.environ["FORMCHECK_CACHE_DIR"] = str(cache / "analysis")
-    t0 = time.perf_counter()
-    analyze_video(path)
-    out["analysis_s"] = time.perf_counter() - t0
-    return out
-
-
 def tree_memory(pid: int) -> tuple[int, int]:
     """Return (PSS, RSS) in bytes summed over ``pid`` and its descendants (Linux /proc)."""
     pids, pss, rss = [pid], 0, 0
@@ -171,187 +276,123 @@ def tree_memory(pid: int) -> tuple[int, int]:
     return pss, rss
 
 
-def memory_child(path: Path) -> None:
-    """Run estimate_track on ``path`` while sampling this process tree's memory; print JSON."""
-    peak = {"pss": 0, "rss": 0}
-    done = threading.Event()
+def out_overhead(clip: Path, tmp: Path, rounds: int, env: dict[str, str]) -> dict[str, float]:
+    """Return median wall seconds of ``analyze --json`` and ``analyze --out``, alternating."""
+    base = commands(clip, tmp)["formcheck"]
+    with_out = [*base[:-2], "--out", str(tmp / "report")]
+    runs: dict[str, list[float]] = {"json": [], "out": []}
+    for _ in range(rounds):
+        runs["json"].append(timed(base, env)[0])
+        runs["out"].append(timed(with_out, env)[0])
+    return {k: statistics.median(v) for k, v in runs.items()}
 
-    def sample() -> None:
-        while not done.is_set():
-            pss, rss = tree_memory(os.getpid())
-            peak["pss"], peak["rss"] = max(peak["pss"], pss), max(peak["rss"], rss)
-            done.wait(0.25)
 
-    watcher = threading.Thread(target=sample, daemon=True)
-    watcher.start()
-    t0 = time.perf_counter()
-    _, track, _ = pose.estimate_track(path, use_cache=False)
-    seconds = time.perf_counter() - t0
-    done.set()
-    watcher.join()
-    import resource
+def run(
+    tmp: Path, rounds: int, only: set[str] | None, lengths: list[float], levers: bool = False
+) -> dict:
+    """Run every measurement (with ``levers``: only the clip table, levers added)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    clips = make_clips(tmp, only)
+    report: dict = {"machine": {"cpus": os.cpu_count(), "rounds": rounds}, "clips": {}}
+    for name, clip in clips.items():
+        report["clips"][name] = compare(clip, tmp, rounds, env, levers)
+        print(name, json.dumps(report["clips"][name]), flush=True)
+    report["machine"]["load_avg_1m_at_end"] = os.getloadavg()[0]
+    if levers:
+        return report
+    main_clip = clips.get("1080p30") or next(iter(clips.values()))
+    startup = [timed([sys.executable, "-m", "formcheck", "--help"], env) for _ in range(rounds)]
+    stages = child("--stages-child", main_clip, tmp / "cache")
+    stages["startup_s"] = statistics.median(w for w, _ in startup)
+    report["stages"] = stages
+    report["out"] = out_overhead(main_clip, tmp, rounds, env)
+    report["out"]["over_pose_pass"] = (report["out"]["out"] - report["out"]["json"]) / stages[
+        "pose_pass_s"
+    ]
+    report["memory"] = []
+    for seconds in lengths:
+        long_clip = loop_clip(main_clip, tmp / f"long{seconds:.0f}.mp4", seconds)
+        got = child("--memory-child", long_clip)
+        report["memory"].append({"seconds_of_video": seconds, **got})
+        long_clip.unlink()
+    report["machine"]["load_avg_1m_at_end"] = os.getloadavg()[0]
+    return report
 
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+
+def print_table(r: dict) -> None:
+    """Print the ratio table, where the time goes, and the other targets."""
     print(
-        json.dumps(
-            {
-                "frames": track.n_frames,
-                "seconds": seconds,
-                "peak_pss": peak["pss"],
-                "peak_rss_sum": peak["rss"],
-                "maxrss_self": own,
-                "maxrss_child": kids,
-            }
-        )
+        f"\n{r['machine']['cpus']} CPUs, median of {r['machine']['rounds']} alternating runs, "
+        f"load {r['machine']['load_avg_1m_at_end']:.1f} at the end"
     )
-
-
-def measure_memory(path: Path) -> dict[str, float]:
-    """Return the memory child's JSON report."""
-    cmd = [sys.executable, __file__, "--memory-child", str(path)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    print(
+        f"{'clip':<8} {'frames':>6} {'plain wall':>10} {'fc wall':>8} {'ratio':>6} "
+        f"{'plain cpu':>9} {'fc cpu':>7} {'cpu ratio':>9}   target: ratio <= 0.50"
+    )
+    for name, c in r["clips"].items():
+        print(
+            f"{name:<8} {c['frames']:>6} {c['plain_wall_s']:>9.1f}s {c['formcheck_wall_s']:>7.1f}s "
+            f"{c['ratio_wall']:>6.2f} {c['plain_cpu_s']:>8.1f}s {c['formcheck_cpu_s']:>6.1f}s "
+            f"{c['ratio_cpu']:>9.2f}"
+        )
+        if "levers_wall_s" in c:
+            print(
+                f"  levers on: wall {c['levers_wall_s']:.1f}s, ratio {c['levers_ratio_wall']:.2f}; "
+                f"cpu {c['levers_cpu_s']:.1f}s, ratio {c['levers_ratio_cpu']:.2f}"
+            )
+    if "stages" not in r:
+        return
+    s = r["stages"]
+    print(f"\nwhere the time goes (1080p30, {s['frames']} frames, in-process stages, wall):")
+    print(f"  start-up (python + CLI imports)   {s['startup_s']:6.2f} s")
+    print(f"  decode + scale alone, 1 process   {s['decode_s']:6.2f} s  (inside the pose pass)")
+    print(f"  pose pass (decode + BlazePose)    {s['pose_pass_s']:6.2f} s  {s['history']}")
+    print(f"    of which graph build            {s['model_start_s']:6.2f} s")
+    print(f"  analysis                          {s['analysis_s']:6.2f} s")
+    print(f"  writing JSON                      {s['writing_s']:6.2f} s")
+    o = r["out"]
+    print(
+        f"\n--out: {o['out']:.1f} s vs --json {o['json']:.1f} s: adds "
+        f"{o['over_pose_pass']:.2f}x of the pose pass (target <= 0.25x)"
+    )
+    print(
+        f"cached re-analysis: {100 * s['cached_s'] / s['pose_pass_s']:.2f} % of the first run "
+        "(target < 2 %)"
+    )
+    for m in r["memory"]:
+        print(
+            f"peak memory, {m['seconds_of_video']:.0f} s clip ({m['frames']} frames): "
+            f"{m['peak_pss'] / 2**20:.0f} MiB PSS over the tree (target < 1024, flat)"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1-minute memory clip, not 10")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", action="append", help="1080p30, 60fps or 4K (repeatable)")
+    parser.add_argument("--long", action="store_true", help="memory on a 10-minute clip too")
+    parser.add_argument(
+        "--levers", action="store_true", help="only the clip table, with the opt-in levers on"
+    )
+    parser.add_argument("--memory-s", type=float, action="append", help=argparse.SUPPRESS)
+    parser.add_argument("--stages-child", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--memory-child", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--inference-frames", type=int, default=150)
-    parser.add_argument("--rounds", type=int, default=2, help="repeat and keep the fastest")
     args = parser.parse_args()
+    if args.stages_child:
+        stages_child(*args.stages_child)
+        return
     if args.memory_child:
         memory_child(args.memory_child)
         return
-    src = SHARED / "clips" / SOURCE
-    if not src.exists():
-        sys.exit(f"needs {src} (set FORMCHECK_SHARED_DATA to the shared data folder)")
-    long_s = 60.0 if args.quick else 600.0
+    lengths = args.memory_s or ([60.0, 180.0, 600.0] if args.long else [60.0, 180.0])
     with tempfile.TemporaryDirectory() as tmp:
-        report = run(src, Path(tmp), long_s, args.inference_frames, args.rounds)
-    report["quick"] = args.quick
+        only = set(args.only) if args.only else None
+        report = run(Path(tmp), args.rounds, only, lengths, args.levers)
     print_table(report)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nwritten to {RESULTS.relative_to(REPO)}")
-
-
-def best_of(rounds: int, measure: Callable[[], tuple[float, int]]) -> float:
-    """Return the fastest ms/frame over ``rounds`` runs (other load on the machine only adds)."""
-    return min(1000 * s / n for s, n in (measure() for _ in range(rounds)))
-
-
-def run(src: Path, tmp: Path, long_s: float, inference_frames: int, rounds: int) -> dict:
-    """Run every measurement; return the results dictionary."""
-    clip = make_1080p(src, tmp / "clip1080p30.mp4", None)
-    info = probe_video(clip)
-    ms: dict[str, float] = {}
-    e2e: dict[str, float] = {}
-    n = info.frames
-    for k in range(rounds):  # interleaved, so a burst of outside load hits every measure
-        for name, measure in (
-            ("decode", lambda: time_decode(clip)),
-            ("feed_shared", lambda: time_feed(clip, "shared")),
-            ("feed_pickle", lambda: time_feed(clip, "pickle")),
-        ):
-            ms[name] = min(ms.get(name, np.inf), best_of(1, measure))
-        start_s, steady_s, steady_n = time_inference(clip, inference_frames)
-        steady = 1000 * steady_s / steady_n
-        # The whole clip through the model alone: one start-up plus every frame at the
-        # steady rate - the same one-off costs that the end-to-end run pays.
-        whole = (1000 * start_s + (n - 1) * steady) / n
-        if whole < ms.get("inference", np.inf):
-            ms["inference"], ms["inference_steady"] = whole, steady
-            ms["inference_startup_total_ms"] = 1000 * start_s
-        got = time_end_to_end(clip, tmp / f"cache{k}")
-        if not e2e or got["first_s"] < e2e["first_s"]:
-            e2e = got
-    long_clip = loop_clip(clip, tmp / "long.mp4", long_s)
-    memory = measure_memory(long_clip)
-    ms["end_to_end"] = 1000 * e2e["first_s"] / e2e["frames"]
-    ms["cached"] = 1000 * e2e["cached_s"] / e2e["frames"]
-    ms["long_end_to_end"] = 1000 * memory["seconds"] / memory["frames"]
-    if "analysis_s" in e2e:
-        ms["analysis"] = 1000 * e2e["analysis_s"] / e2e["frames"]
-    bound = max(ms["decode"], ms["inference"])
-    return {
-        "clip": {
-            "source": SOURCE,
-            "width": info.width,
-            "height": info.height,
-            "fps": info.fps,
-            "frames": info.frames,
-            "long_clip_s": long_s,
-        },
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "load_avg_1m_at_end": os.getloadavg()[0],
-            "rounds": rounds,
-        },
-        "ms_per_frame": ms,
-        "ratios": {
-            "end_to_end_over_bound": ms["end_to_end"] / bound,
-            "end_to_end_over_steady_bound": ms["end_to_end"]
-            / max(ms["decode"], ms["inference_steady"]),
-            "realtime_factor": (1000 / info.fps) / ms["end_to_end"],
-            "long_realtime_factor": (1000 / info.fps) / ms["long_end_to_end"],
-            "cached_over_first": e2e["cached_s"] / e2e["first_s"],
-        },
-        "memory": {
-            "frames": memory["frames"],
-            "peak_pss_mib": memory["peak_pss"] / 2**20,
-            "peak_rss_sum_mib": memory["peak_rss_sum"] / 2**20,
-            "maxrss_self_mib": memory["maxrss_self"] / 2**20,
-            "maxrss_child_mib": memory["maxrss_child"] / 2**20,
-        },
-    }
-
-
-def print_table(r: dict) -> None:
-    """Print the results with the targets."""
-    ms, ratios, mem = r["ms_per_frame"], r["ratios"], r["memory"]
-    rows = [
-        ("decode + scale to 960 px (1 process)", f"{ms['decode']:.1f} ms/frame", ""),
-        ("  via decode process, shared memory", f"{ms['feed_shared']:.1f} ms/frame", ""),
-        ("  via decode process, pickled frames", f"{ms['feed_pickle']:.1f} ms/frame", ""),
-        (
-            "pose inference alone (BlazePose full)",
-            f"{ms['inference']:.1f} ms/frame",
-            f"incl. {ms['inference_startup_total_ms']:.0f} ms start-up",
-        ),
-        ("  steady state, after start-up", f"{ms['inference_steady']:.1f} ms/frame", ""),
-        ("end to end (estimate_track)", f"{ms['end_to_end']:.1f} ms/frame", ""),
-        (
-            "end to end / max(decode, inference)",
-            f"{ratios['end_to_end_over_bound']:.2f}",
-            "target <= 1.10",
-        ),
-        ("speed vs real time (1080p30)", f"{ratios['realtime_factor']:.2f}x", "target >= 1.5x"),
-        (
-            "cached re-analysis / first run",
-            f"{100 * ratios['cached_over_first']:.2f} %",
-            "target < 2 %",
-        ),
-        (
-            f"peak memory, {mem['frames']}-frame clip (PSS tree)",
-            f"{mem['peak_pss_mib']:.0f} MiB",
-            "target < 1024 MiB",
-        ),
-        ("  (RSS summed over the tree)", f"{mem['peak_rss_sum_mib']:.0f} MiB", ""),
-        ("  speed on the long clip", f"{ratios['long_realtime_factor']:.2f}x", ""),
-    ]
-    if "analysis" in ms:
-        rows.insert(5, ("whole analysis (analyze_video)", f"{ms['analysis']:.1f} ms/frame", ""))
-    width = max(len(a) for a, _, _ in rows)
-    print(
-        f"1080p30 clip from {r['clip']['source']}: {r['clip']['frames']} frames; "
-        f"{r['machine']['cpus']} CPUs, best of {r['machine']['rounds']} rounds, load "
-        f"{r['machine']['load_avg_1m_at_end']:.1f} at the end"
-    )
-    for name, value, target in rows:
-        print(f"{name:<{width}}  {value:>14}  {target}")
+    where = RESULTS.with_stem("bench_pipeline_levers") if args.levers else RESULTS
+    where.parent.mkdir(parents=True, exist_ok=True)
+    where.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwritten to {where.relative_to(REPO)}")
 
 
 if __name__ == "__main__":

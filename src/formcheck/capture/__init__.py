@@ -1,7 +1,8 @@
 """Capture: a video file becomes a pose track.
 
-``video`` probes and streams frames (rotation applied), ``frame_feed`` decodes in a child
-process, ``pose`` runs BlazePose and caches the track, ``people`` refuses a second person,
+``video`` probes and streams frames (rotation applied), ``pose_pass`` runs BlazePose over
+time chunks in parallel, ``pose`` caches the track (``frame_feed``, a decoder child process,
+is kept for the benchmark), ``people`` refuses a second person,
 ``silhouette`` reads the back contour from the segmentation mask.
 """
 

@@ -1,9 +1,9 @@
 """Pose estimation: run BlazePose (full) on every frame of a clip and return a PoseTrack.
 
-Decoding runs in a child process (:mod:`formcheck.capture.frame_feed`) while this process runs the
-model, so the two overlap on two cores. The finished track is cached on disk keyed by the
-video's content hash and the pose settings, so analysing the same clip again (with other
-analysis settings) loads it instead of running the model.
+The pass itself (:mod:`formcheck.capture.pose_pass`) splits a long clip into one time chunk
+per core and decimates clips above ``analysis_fps``. The finished track is cached on disk
+keyed by the video's content hash and the pose settings, so analysing the same clip again
+(with other analysis settings) loads it instead of running the model.
 
 Notes
 -----
@@ -18,24 +18,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import tomllib
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import platformdirs
 from pydantic import BaseModel, ConfigDict
 
 from formcheck.capture import people
-from formcheck.capture.frame_feed import FrameFeed
-from formcheck.capture.silhouette import PROFILE_POINTS, measure_back_profile
+from formcheck.capture.pose_pass import PassResult, plan_pass, run_pass
+from formcheck.capture.silhouette import PROFILE_POINTS
 from formcheck.capture.video import (
     DEFAULT_MAX_SIDE,
     check_readable,
@@ -63,6 +60,9 @@ _PASS_SETTINGS = (
     "nearer_size_ratio",
     "identity_jump",
     "identity_scale",
+    "analysis_fps",
+    "parallel_min_chunk_s",
+    "chunk_overlap_s",
 )
 
 
@@ -83,6 +83,9 @@ class PoseSettings(BaseModel):
     nearer_size_ratio: Setting
     identity_jump: Setting
     identity_scale: Setting
+    analysis_fps: Setting
+    parallel_min_chunk_s: Setting
+    chunk_overlap_s: Setting
 
     def values(self) -> dict[str, float]:
         """Return ``{name: value}`` (what the cache key and the track's source record)."""
@@ -120,44 +123,6 @@ def load_pose_settings(path: str | Path | None = None, **overrides: float) -> Po
         )
     table = apply_overrides(table, overrides, "pose setting")
     return PoseSettings.model_validate(table)
-
-
-@dataclass
-class _Pass:
-    """Per-frame outputs of one pose pass, appended frame by frame."""
-
-    image_xy: list[np.ndarray] = field(default_factory=list)
-    world_xyz: list[np.ndarray] = field(default_factory=list)
-    visibility: list[np.ndarray] = field(default_factory=list)
-    present: list[bool] = field(default_factory=list)
-    times_s: list[float] = field(default_factory=list)
-    profile: list[np.ndarray] = field(default_factory=list)
-    sightings: list[people.Sighting] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def add_empty(self, t: float) -> None:
-        """Record a frame with no person."""
-        self.image_xy.append(np.full((_N, 2), np.nan))
-        self.world_xyz.append(np.full((_N, 3), np.nan))
-        self.visibility.append(np.zeros(_N))
-        self.present.append(False)
-        self.times_s.append(t)
-        self.profile.append(np.full((2, PROFILE_POINTS), np.nan))
-
-    def add(self, t: float, result: Any, size: tuple[int, int], scale: float) -> np.ndarray:
-        """Record a frame with a person; return its (33, 2) landmarks in original pixels."""
-        w, h = size
-        lm = result.pose_landmarks.landmark
-        norm = np.array([(p.x, p.y, p.visibility) for p in lm])
-        xy = norm[:, :2] * (w * scale, h * scale)
-        self.image_xy.append(xy)
-        world = result.pose_world_landmarks.landmark
-        self.world_xyz.append(np.array([(p.x, p.y, p.z) for p in world]))
-        self.visibility.append(norm[:, 2])
-        self.present.append(True)
-        self.times_s.append(t)
-        self.profile.append(_profile(result.segmentation_mask, xy / scale) * scale)
-        return xy
 
 
 def estimate_track(
@@ -338,7 +303,11 @@ def _estimate(
     switches = people.find_identity_switches(xy, present, np.array(first.times_s), settings)
     choice = people.choose_lifter(first.sightings, switches, info.width, settings, person)
     chosen = first
-    history = f"pose: {MODEL}, {len(first.present)} frames, max_side {max_side}"
+    plan = plan_pass(info, settings.values())
+    history = (
+        f"pose: {MODEL}, {len(first.present)} frames, max_side {max_side}, "
+        f"{plan.chunks} chunk(s) in parallel, model on every {plan.every} frame(s)"
+    )
     if choice.rerun and choice.mask_x is not None:
         chosen = _run_pass(path, info, settings, max_side, progress, mask_x=choice.mask_x)
         x0, x1 = choice.mask_x
@@ -365,111 +334,12 @@ def _run_pass(
     *,
     search: bool = False,
     mask_x: tuple[float, float] | None = None,
-) -> _Pass:
-    out = _Pass()
-    step = people.sample_every(
-        info.frames,
-        info.fps,
-        settings.person_sample_interval_s.value,
-        int(settings.person_min_samples.value),
-    )
-    with FrameFeed(path, (info.width, info.height), max_side=max_side) as feed:
-        # The feed (a forked child) starts before MediaPipe creates any thread.
-        with _native_stderr_muted():
-            tracker, static = _make_models(search)
-        with tracker, _native_stderr_muted():
-            for index, t, rgb in feed:
-                h, w = rgb.shape[:2]
-                scale = info.width / w
-                if mask_x is not None:
-                    rgb[:, int(mask_x[0] / scale) : int(np.ceil(mask_x[1] / scale))] = 0
-                result = tracker.process(rgb)
-                if result.pose_landmarks is None:
-                    out.add_empty(t)
-                else:
-                    xy = out.add(t, result, (w, h), scale)
-                    if static is not None and index % step == 0:
-                        out.sightings.append(_sight(static, rgb, xy, index, t, scale, settings))
-                if progress is not None:
-                    progress(index + 1, max(info.frames, index + 1))
-        if static is not None:
-            static.close()
-        out.warnings.extend(feed.report.warnings)
-    if progress is not None and out.present:
-        progress(len(out.present), len(out.present))  # the index may list more frames
-    return out
-
-
-def _sight(
-    static: Any,
-    rgb: np.ndarray,
-    xy: np.ndarray,
-    index: int,
-    t: float,
-    scale: float,
-    settings: PoseSettings,
-) -> people.Sighting:
-    tracked = people.body_from_landmarks(xy)
-    other = people.search_second_person(
-        static,
-        rgb,
-        tracked,
-        scale,
-        settings.second_person_visibility.value,
-        min_height=settings.min_person_height.value,
-    )
-    return people.Sighting(frame=index, time_s=t, tracked=tracked, other=other)
-
-
-@contextmanager
-def _native_stderr_muted() -> Iterator[None]:
-    """Silence the C++ log lines MediaPipe and TFLite write straight to file descriptor 2.
-
-    They are written before absl's logging is set up, so no Python or environment setting
-    reaches them, and to a lifter they read like errors. ``FORMCHECK_NATIVE_LOGS=1`` keeps
-    them for debugging. Python's own ``sys.stderr`` output is flushed first.
-    """
-    if os.environ.get("FORMCHECK_NATIVE_LOGS") == "1":
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-
-
-def _make_models(search: bool) -> tuple[Any, Any]:
-    import mediapipe as mp  # imported here: slow to load, and a cache hit never needs it
-
-    tracker = mp.solutions.pose.Pose(
-        static_image_mode=False,
-        model_complexity=1,
-        smooth_landmarks=True,
-        enable_segmentation=True,
-    )
-    static = None
-    if search:
-        static = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
-    return tracker, static
-
-
-def _profile(mask: np.ndarray | None, xy: np.ndarray) -> np.ndarray:
-    if mask is None:
-        return np.full((2, PROFILE_POINTS), np.nan)
-    hip = xy[[23, 24]].mean(axis=0)
-    shoulder = xy[[11, 12]].mean(axis=0)
-    return measure_back_profile(mask, hip, shoulder)
+) -> PassResult:
+    return run_pass(path, info, settings.values(), max_side, progress, search=search, mask_x=mask_x)
 
 
 def _build_track(
-    run: _Pass,
+    run: PassResult,
     info: VideoInfo,
     settings: PoseSettings,
     max_side: int,

@@ -157,6 +157,34 @@ def probe_video(path: str | Path, *, sha256: str | None = None) -> VideoInfo:
     )
 
 
+@dataclass(frozen=True)
+class TimeSpan:
+    """Which part of a clip a :class:`FrameStream` yields (all of it by default).
+
+    ``start_s`` and ``stop_s`` are stream times in seconds (frames with
+    ``start_s <= t < stop_s``); ``origin_s`` is the stream time that yielded times count
+    from (default: the first yielded frame); ``every`` > 1 converts and yields only frames
+    whose index on the clip's frame-rate grid is a multiple of it (the others are still
+    decoded, counted and timed in ``FrameStream.times_s``).
+    """
+
+    start_s: float | None = None
+    stop_s: float | None = None
+    origin_s: float | None = None
+    every: int = 1
+
+
+def _to_rgb(frame: av.VideoFrame, size: tuple[int, int]) -> np.ndarray:
+    """Return the frame as upright RGB of ``size`` (before rotation) via swscale."""
+    turns = clockwise_rotation(frame.rotation) // 90
+    rgb = frame.reformat(
+        width=size[0], height=size[1], format="rgb24", interpolation="BILINEAR"
+    ).to_ndarray()
+    if turns:
+        return np.ascontiguousarray(np.rot90(rgb, k=-turns))
+    return rgb
+
+
 def iter_frames(
     path: str | Path, max_side: int = DEFAULT_MAX_SIDE, threads: int = 0
 ) -> FrameStream:
@@ -188,15 +216,21 @@ class FrameStream(Iterator[Frame]):
     """
 
     def __init__(
-        self, path: str | Path, max_side: int = DEFAULT_MAX_SIDE, threads: int = 0
+        self,
+        path: str | Path,
+        max_side: int = DEFAULT_MAX_SIDE,
+        threads: int = 0,
+        span: TimeSpan | None = None,
     ) -> None:
         self.path = Path(path)
         self.max_side = int(max_side)
         self.threads = int(threads)
+        self.span = span or TimeSpan()
         self.truncated = False
         self.warnings: list[str] = []
         self.decode_errors = 0
         self.frames_read = 0
+        self.times_s: list[float] = []
         self._gen: Generator[Frame, None, None] = self._generate()
 
     def __next__(self) -> Frame:
@@ -216,23 +250,28 @@ class FrameStream(Iterator[Frame]):
                 stream.thread_count = self.threads
             rate = float(stream.average_rate or stream.guessed_rate or 30.0)
             end_s = _indexed_end_s(stream)
+            span = self.span
+            if span.start_s is not None and stream.time_base is not None:
+                # Lands on the keyframe at or before start_s; earlier frames are dropped below.
+                container.seek(int(span.start_s / stream.time_base), stream=stream)
             last_s = 0.0
             size: tuple[int, int] | None = None
-            t0: float | None = None
+            t0 = span.origin_s
             for frame in self._decoded(container, stream):
-                if size is None:
-                    size = target_size(frame.width, frame.height, self.max_side)
-                turns = clockwise_rotation(frame.rotation) // 90
-                rgb = frame.reformat(
-                    width=size[0], height=size[1], format="rgb24", interpolation="BILINEAR"
-                ).to_ndarray()
-                if turns:
-                    rgb = np.ascontiguousarray(np.rot90(rgb, k=-turns))
                 t = float(frame.time) if frame.pts is not None else self.frames_read / rate
+                if span.start_s is not None and t < span.start_s:
+                    continue
+                if span.stop_s is not None and t >= span.stop_s:
+                    return  # the rest of the clip belongs to another chunk
                 t0 = t if t0 is None else t0
                 last_s = t
-                yield Frame(index=self.frames_read, time_s=t - t0, image=rgb)
+                self.times_s.append(t - t0)
                 self.frames_read += 1
+                if round((t - t0) * rate) % span.every:
+                    continue  # decimated: counted and timed, never converted
+                if size is None:
+                    size = target_size(frame.width, frame.height, self.max_side)
+                yield Frame(index=self.frames_read - 1, time_s=t - t0, image=_to_rgb(frame, size))
         self._check_complete(end_s, last_s)
 
     def _decoded(self, container: av.container.InputContainer, stream: av.VideoStream) -> Iterator:

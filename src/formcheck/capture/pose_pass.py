@@ -1,0 +1,459 @@
+"""Pose pass: run BlazePose over a clip, split into time chunks that run at once, one per core.
+
+One MediaPipe graph keeps about 1.2 cores busy, so on a 2-core machine a clip long enough to
+split is cut into one chunk per core. This process runs the first chunk; each other chunk
+runs in a child process that decodes and infers its own part. A chunk starts
+``chunk_overlap_s`` before its boundary so the tracker has found the person and the
+landmark filter has settled by the time its own frames begin; the overlap frames are
+thrown away. Clips above ``analysis_fps`` are decimated: the model sees about
+``analysis_fps`` frames a second, and the skipped frames are filled by linear
+interpolation, so the track still has every frame of the clip.
+
+Notes
+-----
+- Children are forked before MediaPipe is loaded in this process (cheap: nothing is
+  imported again); once it is loaded a fork is unsafe (its threads may hold locks), so the
+  children come from a fork server instead.
+- A child dies with its parent (``PR_SET_PDEATHSIG``) and is terminated if this process
+  stops early (error, Ctrl-C), so no process outlives the pass.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing as mp
+import os
+import queue
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from formcheck.capture import people
+from formcheck.capture.silhouette import PROFILE_POINTS, measure_back_profile
+from formcheck.capture.video import Frame, FrameStream, TimeSpan
+from formcheck.result import VideoInfo
+from formcheck.track import LANDMARKS
+
+_N = len(LANDMARKS)
+_POLL_S = 0.1
+#: Frames decoded ahead by the decode thread (0: decode in the inference loop). FFmpeg and
+#: swscale release the GIL, so one thread overlaps decoding with inference in one process.
+PREFETCH_FRAMES = 4
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class PassPlan:
+    """How one pose pass runs: the chunks' boundaries (stream seconds) and the decimation."""
+
+    bounds: tuple[float, ...]  # chunk k covers bounds[k] <= t < bounds[k + 1] (inf at the end)
+    overlap_s: float
+    every: int
+
+    @property
+    def chunks(self) -> int:
+        """Return the number of chunks (processes) of the pass."""
+        return len(self.bounds)
+
+
+def plan_pass(info: VideoInfo, values: dict[str, float], cores: int | None = None) -> PassPlan:
+    """Return the chunks and decimation for ``info`` under the pose settings ``values``.
+
+    A chunk is never shorter than ``parallel_min_chunk_s``; ``cores`` defaults to the cores
+    this process may run on.
+    """
+    cores = cores or len(os.sched_getaffinity(0))
+    every = max(1, round(info.fps / values["analysis_fps"]))
+    chunks = int(max(1, min(cores, info.duration_s // values["parallel_min_chunk_s"])))
+    step = info.duration_s / chunks
+    bounds = tuple([-np.inf] + [k * step for k in range(1, chunks)])
+    return PassPlan(bounds=bounds, overlap_s=values["chunk_overlap_s"], every=every)
+
+
+@dataclass
+class PassResult:
+    """Per-frame outputs of one pose pass (or one chunk of it), appended frame by frame."""
+
+    image_xy: list[np.ndarray] = field(default_factory=list)
+    world_xyz: list[np.ndarray] = field(default_factory=list)
+    visibility: list[np.ndarray] = field(default_factory=list)
+    present: list[bool] = field(default_factory=list)
+    times_s: list[float] = field(default_factory=list)
+    profile: list[np.ndarray] = field(default_factory=list)
+    sightings: list[people.Sighting] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    all_times_s: list[float] = field(default_factory=list)  # every decoded frame, inferred or not
+
+    def add_empty(self, t: float) -> None:
+        """Record a frame with no person."""
+        self.image_xy.append(np.full((_N, 2), np.nan))
+        self.world_xyz.append(np.full((_N, 3), np.nan))
+        self.visibility.append(np.zeros(_N))
+        self.present.append(False)
+        self.times_s.append(t)
+        self.profile.append(np.full((2, PROFILE_POINTS), np.nan))
+
+    def add(self, t: float, result: Any, size: tuple[int, int], scale: float) -> np.ndarray:
+        """Record a frame with a person; return its (33, 2) landmarks in original pixels."""
+        w, h = size
+        lm = result.pose_landmarks.landmark
+        norm = np.array([(p.x, p.y, p.visibility) for p in lm])
+        xy = norm[:, :2] * (w * scale, h * scale)
+        self.image_xy.append(xy)
+        world = result.pose_world_landmarks.landmark
+        self.world_xyz.append(np.array([(p.x, p.y, p.z) for p in world]))
+        self.visibility.append(norm[:, 2])
+        self.present.append(True)
+        self.times_s.append(t)
+        self.profile.append(_profile(result.segmentation_mask, xy / scale) * scale)
+        return xy
+
+    def keep_from(self, t0: float) -> PassResult:
+        """Return the frames at or after stream time ``t0`` (drops a chunk's overlap)."""
+        if t0 == -np.inf:
+            return self
+        k = int(np.searchsorted(self.times_s, t0))
+        a = int(np.searchsorted(self.all_times_s, t0))
+        return PassResult(
+            image_xy=self.image_xy[k:],
+            world_xyz=self.world_xyz[k:],
+            visibility=self.visibility[k:],
+            present=self.present[k:],
+            times_s=self.times_s[k:],
+            profile=self.profile[k:],
+            sightings=[s for s in self.sightings if s.time_s >= t0],
+            warnings=self.warnings,
+            all_times_s=self.all_times_s[a:],
+        )
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What one chunk's process needs (picklable, sent to a fork-server child)."""
+
+    path: str
+    width: int
+    max_side: int
+    span: TimeSpan
+    keep_from_s: float
+    sample_step: int
+    fps: float
+    search: bool
+    mask_x: tuple[float, float] | None
+    person_visibility: float
+    min_height: float
+
+
+def run_pass(
+    path: Path,
+    info: VideoInfo,
+    values: dict[str, float],
+    max_side: int,
+    progress: Progress | None,
+    *,
+    search: bool = False,
+    mask_x: tuple[float, float] | None = None,
+    plan: PassPlan | None = None,
+) -> PassResult:
+    """Return the pose of every frame of ``path`` (see the module notes for how it is run)."""
+    plan = plan or plan_pass(info, values)
+    step = people.sample_every(
+        info.frames,
+        info.fps,
+        values["person_sample_interval_s"],
+        int(values["person_min_samples"]),
+    )
+    jobs = [
+        _Job(
+            path=str(path),
+            width=info.width,
+            max_side=max_side,
+            span=TimeSpan(
+                start_s=None if k == 0 else start - plan.overlap_s,
+                stop_s=plan.bounds[k + 1] if k + 1 < plan.chunks else None,
+                origin_s=0.0,
+                every=plan.every,
+            ),
+            keep_from_s=start,
+            sample_step=step,
+            fps=info.fps,
+            search=search,
+            mask_x=mask_x,
+            person_visibility=values["second_person_visibility"],
+            min_height=values["min_person_height"],
+        )
+        for k, start in enumerate(plan.bounds)
+    ]
+    parts = _run_jobs(jobs, info.frames, progress)
+    out = _stitch(parts, plan.bounds)
+    if plan.every > 1:
+        out = fill_skipped(out)
+    if progress is not None and out.present:
+        progress(len(out.present), len(out.present))  # the index may list more frames
+    return out
+
+
+def _run_jobs(jobs: list[_Job], total: int, progress: Progress | None) -> list[PassResult]:
+    """Run the first job here and the others in child processes; return their results."""
+    ctx = _context()
+    counters = [ctx.Value("q", 0, lock=False) for _ in jobs]
+    pipes = [ctx.Pipe(duplex=False) for _ in jobs[1:]]
+    parent = os.getpid() if ctx.get_start_method() == "fork" else 0  # else: the server's child
+    procs = [
+        ctx.Process(target=_child, args=(job, counter, send, parent), daemon=True)
+        for job, counter, (_, send) in zip(jobs[1:], counters[1:], pipes, strict=True)
+    ]
+    try:
+        for proc in procs:
+            proc.start()
+        for _, send in pipes:
+            send.close()  # the child's end; a dead child then reads as EOF here
+
+        def tick(done: int) -> None:
+            counters[0].value = done
+            if progress is not None:
+                progress(sum(int(c.value) for c in counters), total)
+
+        first = _run_chunk(jobs[0], tick)
+        return [first] + [
+            _child_result(recv, proc, lambda: tick(int(counters[0].value)))
+            for (recv, _), proc in zip(pipes, procs, strict=True)
+        ]
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join(timeout=5)
+
+
+def _child_result(recv: Any, proc: Any, tick: Callable[[], None]) -> PassResult:
+    """Wait for one child's chunk, updating progress; raise its error or a dead child's."""
+    while not recv.poll(_POLL_S):
+        if not proc.is_alive() and not recv.poll(0):
+            raise RuntimeError(f"pose process exited with code {proc.exitcode} before its chunk")
+        tick()
+    kind, value = recv.recv()
+    if kind == "error":
+        raise value
+    return value
+
+
+def _child(job: _Job, counter: Any, send: Any, parent: int) -> None:
+    """Run one chunk in a child process and send its result (or its error) to the parent."""
+    _die_with_parent(parent)
+
+    def tick(done: int) -> None:
+        counter.value = done
+
+    try:
+        result = _run_chunk(job, tick)
+        send.send(("ok", result))
+    except Exception as exc:  # sent to the parent, which raises it there
+        send.send(("error", exc))
+    finally:
+        send.close()
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to send this process SIGTERM when its parent dies (even by SIGKILL)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    if parent and os.getppid() != parent:  # the parent died before the call
+        os._exit(1)
+
+
+def _context() -> Any:
+    # A fork is cheap (no re-import) and safe while MediaPipe's threads do not exist here.
+    if "mediapipe" not in sys.modules and sys.platform.startswith("linux"):
+        return mp.get_context("fork")
+    if sys.platform.startswith("linux"):
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["formcheck.capture.pose_pass"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+def _run_chunk(job: _Job, tick: Callable[[int], None]) -> PassResult:
+    """Return the pose of the frames of one chunk, timed in stream seconds."""
+    out = PassResult()
+    stream = FrameStream(job.path, max_side=job.max_side, span=job.span)
+    with _native_stderr_muted():
+        tracker, static = _make_models(job.search)
+    last_block = -1
+    with tracker, _native_stderr_muted():
+        for frame in prefetched(stream, PREFETCH_FRAMES):
+            rgb, t = frame.image, frame.time_s
+            h, w = rgb.shape[:2]
+            scale = job.width / w
+            if job.mask_x is not None:
+                rgb[:, int(job.mask_x[0] / scale) : int(np.ceil(job.mask_x[1] / scale))] = 0
+            result = tracker.process(rgb)
+            if result.pose_landmarks is None:
+                out.add_empty(t)
+            else:
+                xy = out.add(t, result, (w, h), scale)
+                block = round(t * job.fps) // job.sample_step
+                if static is not None and block != last_block and t >= job.keep_from_s:
+                    last_block = block
+                    out.sightings.append(_sight(static, rgb, xy, round(t * job.fps), t, scale, job))
+            tick(frame.index + 1)  # frames_read runs ahead: the decode thread prefetches
+    if static is not None:
+        static.close()
+    out.warnings.extend(stream.warnings)
+    out.all_times_s = stream.times_s
+    return out
+
+
+def prefetched(frames: Iterator[Frame], depth: int) -> Iterator[Frame]:
+    """Yield ``frames`` decoded up to ``depth`` ahead in a thread (in order, errors re-raised)."""
+    if depth <= 0:
+        yield from frames
+        return
+    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=_produce, args=(frames, box, stop), name="formcheck-decode", daemon=True
+    )
+    worker.start()
+    try:
+        while True:
+            kind, value = box.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                box.get(timeout=_POLL_S)
+            except queue.Empty:
+                continue
+        worker.join()
+
+
+def _produce(frames: Iterator[Frame], box: queue.Queue[tuple[str, Any]], stop: Any) -> None:
+    """Put each frame in ``box`` until ``frames`` ends or ``stop`` is set (decode thread)."""
+    try:
+        for frame in frames:
+            if stop.is_set():
+                return
+            box.put(("frame", frame))
+        box.put(("end", None))
+    except BaseException as exc:  # re-raised in the consumer, where it belongs
+        box.put(("error", exc))
+
+
+def _stitch(parts: list[PassResult], bounds: tuple[float, ...]) -> PassResult:
+    """Return the chunks joined in time order (each without its overlap), in stream times."""
+    joined = PassResult()
+    for part, start in zip(parts, bounds, strict=True):
+        part = part.keep_from(start)
+        for name in ("image_xy", "world_xyz", "visibility", "present", "times_s", "profile"):
+            getattr(joined, name).extend(getattr(part, name))
+        joined.sightings.extend(part.sightings)
+        joined.all_times_s.extend(part.all_times_s)
+        joined.warnings.extend(w for w in part.warnings if w not in joined.warnings)
+    return joined
+
+
+def fill_skipped(run: PassResult) -> PassResult:
+    """Return ``run`` with the frames decimation skipped filled by linear interpolation.
+
+    A skipped frame between two frames with a person gets the interpolated landmarks,
+    visibility and back profile; next to a frame without a person it has none either.
+    """
+    t_all = np.asarray(run.all_times_s)
+    t = np.asarray(run.times_s)
+    if t.size == 0 or t.size == t_all.size:
+        return run
+    present = np.asarray(run.present, dtype=bool)
+    after = np.clip(np.searchsorted(t, t_all), 0, t.size - 1)
+    before = np.clip(after - 1, 0, t.size - 1)
+    exact = np.isclose(t[after], t_all)
+    full_present = exact & present[after] | ~exact & present[after] & present[before]
+    out = PassResult(
+        present=full_present.tolist(),
+        times_s=t_all.tolist(),
+        sightings=run.sightings,
+        warnings=run.warnings,
+        all_times_s=run.all_times_s,
+    )
+    for name in ("image_xy", "world_xyz", "visibility", "profile"):
+        values = np.asarray(getattr(run, name), dtype=np.float64)
+        flat = values.reshape(len(t), -1)
+        filled = np.empty((t_all.size, flat.shape[1]))
+        for j in range(flat.shape[1]):
+            filled[:, j] = np.interp(t_all, t, flat[:, j])
+        if name == "visibility":
+            filled[~full_present] = 0.0
+        else:
+            filled[~full_present] = np.nan
+        setattr(out, name, list(filled.reshape(t_all.size, *values.shape[1:])))
+    return out
+
+
+def _sight(
+    static: Any, rgb: np.ndarray, xy: np.ndarray, index: int, t: float, scale: float, job: _Job
+) -> people.Sighting:
+    tracked = people.body_from_landmarks(xy)
+    other = people.search_second_person(
+        static, rgb, tracked, scale, job.person_visibility, min_height=job.min_height
+    )
+    return people.Sighting(frame=index, time_s=t, tracked=tracked, other=other)
+
+
+@contextmanager
+def _native_stderr_muted() -> Iterator[None]:
+    """Silence the C++ log lines MediaPipe and TFLite write straight to file descriptor 2.
+
+    They are written before absl's logging is set up, so no Python or environment setting
+    reaches them, and to a lifter they read like errors. ``FORMCHECK_NATIVE_LOGS=1`` keeps
+    them for debugging. Python's own ``sys.stderr`` output is flushed first.
+    """
+    if os.environ.get("FORMCHECK_NATIVE_LOGS") == "1":
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _make_models(search: bool) -> tuple[Any, Any]:
+    import mediapipe as mp_solutions  # imported here: slow to load, and a cache hit never needs it
+
+    tracker = mp_solutions.solutions.pose.Pose(
+        static_image_mode=False,
+        model_complexity=1,
+        smooth_landmarks=True,
+        enable_segmentation=True,
+    )
+    static = None
+    if search:
+        static = mp_solutions.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
+    return tracker, static
+
+
+def _profile(mask: np.ndarray | None, xy: np.ndarray) -> np.ndarray:
+    if mask is None:
+        return np.full((2, PROFILE_POINTS), np.nan)
+    hip = xy[[23, 24]].mean(axis=0)
+    shoulder = xy[[11, 12]].mean(axis=0)
+    return measure_back_profile(mask, hip, shoulder)

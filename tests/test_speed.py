@@ -1,0 +1,202 @@
+"""The speed levers of the pose pass (issue 13), and no process left behind.
+
+Accuracy: the default pass is one graph over every frame. The opt-in levers (time chunks in
+parallel, decimation above ``analysis_fps``) keep every frame and the rep count of a real
+clip; their angles can move beyond tolerance (documented in ``pose_settings.toml``).
+Processes: ``formcheck analyze``, and a pose pass run as chunks in child processes, each run
+in their own process group; after a normal exit, Ctrl-C, or a SIGKILL of the main process
+the group is empty within a few seconds.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from formcheck.capture import pose
+from formcheck.capture.pose_pass import PassResult, fill_skipped, plan_pass
+from formcheck.pipeline import analyze_track
+from formcheck.result import VideoInfo
+
+from .clipgen import read_frames, shared_clip, write_clip
+
+REPO = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location(
+    "compare_pose_levers", REPO / "scripts" / "compare_pose_levers.py"
+)
+assert _spec is not None and _spec.loader is not None
+levers = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(levers)
+pytestmark = pytest.mark.clips
+
+
+def _info(fps: float, duration_s: float) -> VideoInfo:
+    return VideoInfo(
+        path="x.mp4",
+        sha256="0" * 64,
+        fps=fps,
+        frames=round(fps * duration_s),
+        duration_s=duration_s,
+        width=1920,
+        height=1080,
+        rotation=0,
+        codec="h264",
+        variable_frame_rate=False,
+    )
+
+
+def test_plan_splits_only_long_clips_and_decimates_only_fast_ones() -> None:
+    values = {**pose.load_pose_settings().values(), "parallel_min_chunk_s": 6.0}
+    values["analysis_fps"] = 30.0
+    assert plan_pass(_info(30, 8), values, cores=2).chunks == 1
+    long = plan_pass(_info(30, 20), values, cores=2)
+    assert long.chunks == 2 and long.bounds[1] == pytest.approx(10.0)
+    assert plan_pass(_info(30, 60), values, cores=1).chunks == 1
+    assert plan_pass(_info(30, 20), values, cores=2).every == 1
+    assert plan_pass(_info(59.94, 20), values, cores=2).every == 2
+    assert plan_pass(_info(240, 20), values, cores=2).every == 8
+
+
+def test_default_pass_is_one_graph_on_every_frame() -> None:
+    # The levers change per-rep angles beyond tolerance (see pose_settings.toml), so a
+    # default analysis must stay the single-graph, full-rate pass even on a long 60 fps clip.
+    values = pose.load_pose_settings().values()
+    plan = plan_pass(_info(60, 600), values, cores=2)
+    assert (plan.chunks, plan.every) == (1, 1)
+
+
+def test_skipped_frames_are_interpolated_and_absence_is_kept() -> None:
+    # Frames 0, 2, 4, 6 were inferred; a person at 0-4, none at 6. The hip x moves 0 -> 40.
+    run = PassResult(all_times_s=[i / 60 for i in range(7)])
+    for k, x in enumerate([0.0, 20.0, 40.0]):
+        run.image_xy.append(np.full((33, 2), x))
+        run.world_xyz.append(np.zeros((33, 3)))
+        run.visibility.append(np.ones(33))
+        run.present.append(True)
+        run.times_s.append(2 * k / 60)
+        run.profile.append(np.ones((2, 11)))
+    run.add_empty(6 / 60)
+    full = fill_skipped(run)
+    assert full.present == [True] * 5 + [False, False]
+    assert [float(a[0, 0]) for a in full.image_xy[:5]] == [0, 10, 20, 30, 40]
+    assert np.isnan(full.image_xy[5]).all() and float(full.visibility[5][0]) == 0.0
+
+
+def _tracks(clip: Path, fast_settings: dict[str, float]) -> tuple:
+    info, fast, w1 = pose.estimate_track(
+        clip, use_cache=False, settings=pose.load_pose_settings(**fast_settings)
+    )
+    _, plain, w2 = pose.estimate_track(
+        clip, use_cache=False, settings=pose.load_pose_settings(**levers.PLAIN)
+    )
+    assert fast.n_frames == plain.n_frames
+    assert np.allclose(fast.times_s, plain.times_s)
+    return (
+        fast,
+        plain,
+        analyze_track(fast, info, warnings_in=w1),
+        analyze_track(plain, info, warnings_in=w2),
+    )
+
+
+def test_parallel_chunks_keep_every_frame_and_the_reps() -> None:
+    # 8.5 s side-view barbell squat, 3 reps; chunks of at least 2.8 s give one per core (two). The
+    # first chunk is the single graph on the same frames, so it must match it exactly;
+    # later chunks restart the tracker (angles can move beyond tolerance: opt-in only).
+    clip = shared_clip("side_barbell_squat_3reps.mp4")
+    fast, plain, a, b = _tracks(clip, {"parallel_min_chunk_s": 2.8})
+    assert "2 chunk(s)" in fast.history[0]
+    first = fast.times_s < 4.0
+    assert np.array_equal(fast.image_xy[first], plain.image_xy[first], equal_nan=True)
+    assert len(a.reps) == len(b.reps) == 3
+    assert fast.back_profile is not None and fast.back_profile.shape == (fast.n_frames, 2, 11)
+
+
+def test_decimated_60fps_keeps_every_frame_and_the_reps(tmp_path: Path) -> None:
+    # The 8-rep side squat (24 fps) as a 60 fps clip: each source frame shown for 2-3
+    # output frames by time, so motion keeps its real speed.
+    src = shared_clip("side_bodyweight_squat_8reps.mp4")
+    frames = list(read_frames(src, limit=192))  # 8 s
+    picks = [frames[min(len(frames) - 1, int(i * 24 / 60))] for i in range(480)]
+    clip = write_clip(tmp_path / "squat60.mp4", picks, rate=60)
+    fast, _, a, b = _tracks(clip, {"analysis_fps": 30.0})
+    assert "every 2 frame(s)" in fast.history[0]
+    assert fast.present.mean() > 0.95
+    assert len(a.reps) == len(b.reps) >= 3
+    diffs = levers.differences(a, b)
+    assert diffs["s"] <= 2 / 30, diffs  # rep times within two 30 fps frames
+
+
+def _group(pgid: int) -> list[int]:
+    """Return the live (not zombie) processes whose process group is ``pgid``."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def _wait_empty(pgid: int, timeout_s: float = 10.0) -> list[int]:
+    end = time.monotonic() + timeout_s
+    while (left := _group(pgid)) and time.monotonic() < end:
+        time.sleep(0.1)
+    return left
+
+
+def _start(clip: Path, tmp_path: Path, kind: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    if kind == "cli":
+        cmd = [sys.executable, "-m", "formcheck", "analyze", str(clip), "--no-cache"]
+        cmd += ["--json", str(tmp_path / "out.json")]
+    else:
+        code = (
+            "import sys; from formcheck.capture import pose; "
+            "pose.estimate_track(sys.argv[1], use_cache=False, "
+            "settings=pose.load_pose_settings(parallel_min_chunk_s=3.0)); "
+            "open(sys.argv[2], 'w').write('done')"
+        )
+        cmd = [sys.executable, "-c", code, str(clip), str(tmp_path / "out.json")]
+    return subprocess.Popen(
+        cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
+def _wait_until_busy(proc: subprocess.Popen[bytes], kind: str, timeout_s: float = 60.0) -> None:
+    """Wait until the pose children run (chunked) or the CLI is well into its run."""
+    end = time.monotonic() + timeout_s
+    need = 2 if kind == "chunked" else 1  # at least one pose child beside the main process
+    while len(_group(proc.pid)) < need:
+        assert proc.poll() is None and time.monotonic() < end, "the pose children never started"
+        time.sleep(0.05)
+    time.sleep(3.0 if kind == "cli" else 0.5)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("kind", ["cli", "chunked"])
+@pytest.mark.parametrize("how", ["exit", "ctrl-c", "kill"])
+def test_no_process_is_left_behind(how: str, kind: str, tmp_path: Path) -> None:
+    clip = shared_clip("side_bodyweight_squat_8reps.mp4")  # 14.5 s
+    proc = _start(clip, tmp_path, kind)
+    _wait_until_busy(proc, kind)
+    if how == "ctrl-c":
+        os.killpg(proc.pid, signal.SIGINT)  # what the terminal sends the foreground group
+    elif how == "kill":
+        proc.kill()  # the main process crashes hard; its children must not outlive it
+    code = proc.wait(timeout=300)
+    assert _wait_empty(proc.pid) == []
+    if how == "exit":
+        assert code == 0 and (tmp_path / "out.json").exists()
+    else:
+        assert code != 0
