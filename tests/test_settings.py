@@ -44,7 +44,10 @@ def test_every_analysis_setting_is_read_by_the_code() -> None:
 
 def test_every_pose_setting_is_read_by_the_code() -> None:
     code = _code()
-    unread = [k for k in PoseSettings.model_fields if not re.search(rf"\.{k}\.value\b", code)]
+    # Read as ``settings.name.value`` or from ``settings.values()["name"]``.
+    unread = [
+        k for k in PoseSettings.model_fields if not re.search(rf"\.{k}\.value\b|\[\"{k}\"\]", code)
+    ]
     assert not unread, f"pose_settings.toml entries nothing reads: {unread}"
 
 
