@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from formcheck.analysis.confidence import Footage
 from formcheck.analysis.cuts import clean_by_shot, find_cuts
 from formcheck.analysis.deadlift import hinge_metrics, pull_metrics
 from formcheck.analysis.depth import HipJoints, add_uncertainty, hip_joint_centres
-from formcheck.analysis.faults import find_faults, summarize
+from formcheck.analysis.faults import find_faults, not_judged_notes, summarize
 from formcheck.analysis.lift import detect_lift
 from formcheck.analysis.nanmath import true_runs
 from formcheck.analysis.reps import RepWindow, Segmentation, segment_reps
@@ -301,8 +302,10 @@ def _analyze_track(
         rep.metrics = m
         if w.note:
             notes.append(f"rep {rep.index} is partial: {w.note}")
-    unsupported = find_faults(reps, book, view, lift, series)
+    footage = Footage(clean, view, near_side(view, clean), settings)
+    unsupported = find_faults(reps, book, footage, lift, series)
     notes += _view_notes(view, book, lift, unsupported)
+    notes += not_judged_notes(reps)
     if not reps:
         notes.append("no reps found: " + FILMING_ADVICE)
     for a, b, why in seg.rejected:
