@@ -87,7 +87,7 @@ def render(analysis: Analysis, rules: RuleBook) -> None:
     console.print("[bold]What to fix first[/]")
     for line in analysis.summary:
         console.print(f"  {safe_text(line)}", highlight=False)
-    for warning in (w for w in analysis.warnings if w not in unjudged):
+    for warning in (w for w in analysis.warnings if w not in [*unjudged, *analysis.summary]):
         console.print(f"  [dim]note: {safe_text(warning)}[/]", highlight=False)
     console.print(
         "[dim]formcheck is not a doctor: if pain is sharp, lasting or getting worse, "
