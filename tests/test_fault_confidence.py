@@ -148,3 +148,13 @@ def test_json_carries_confidence_and_not_judged_per_rep() -> None:
     clean = json.loads(json.dumps(_analyze(load_fixture_track(SQUAT)).to_dict()))
     fault = clean["reps"][0]["faults"][0]
     assert 0 <= fault["confidence"] <= 1 and isinstance(fault["confidence_reasons"], list)
+
+
+def test_a_missing_measurement_is_not_judged_with_the_metric_s_own_reason() -> None:
+    # Side on to this barbell squat BlazePose does not place the hands at the shoulders, so
+    # the bar-path metric is unmeasured and says why; the rule is listed, not silently dropped.
+    analysis = _analyze(load_fixture_track("side_barbell_squat_3reps"))
+    bar = [n for n in analysis.not_judged if n.id == "bar_path_drift"]
+    assert [n.rep_index for n in bar] == [1, 2, 3]
+    assert all(n.confidence == 0 and n.value is None and not n.would_flag for n in bar)
+    assert bar[0].reasons == ["hands are not at the shoulders (no bar?)"]

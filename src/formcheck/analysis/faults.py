@@ -98,7 +98,8 @@ def find_faults(
                 continue
             value = _value_of(rep, rule)
             if value is None:
-                rep.not_judged.append(_not_judged(fid, rule, rep, 0.0, [_MISSING], None))
+                why = _missing_reason(rep, rule)
+                rep.not_judged.append(_not_judged(fid, rule, rep, 0.0, [why], None))
                 continue
             confidence, reasons = fault_confidence(rule, rep, footage)
             if confidence < floor:
@@ -109,6 +110,12 @@ def find_faults(
 
 
 _MISSING = "the measurement is missing (the landmarks it needs were not found)"
+
+
+def _missing_reason(rep: Rep, rule: FaultRule) -> str:
+    """Return why the rule's metric has no value: its own ``unmeasured: ...`` note if any."""
+    note = rep.metrics[rule.metric].note
+    return note.removeprefix("unmeasured: ") if note.startswith("unmeasured") else _MISSING
 
 
 def _not_judged(
