@@ -93,3 +93,26 @@ def test_overrides_report_every_bad_pair_at_once() -> None:
     with pytest.raises(ConfigError, match=r"'a' \(expected KEY=NUMBER\); b: expected a number"):
         parse_overrides(["a", "b=x", "c=1"])
     assert parse_overrides(["c = 1", "d=-2.5"]) == {"c": 1.0, "d": -2.5}
+
+
+def test_render_shows_confidence_and_not_judged(capsys: pytest.CaptureFixture[str]) -> None:
+    from formcheck.cli.analyze import render
+    from formcheck.track import INDEX
+
+    from .conftest import analyze_fixture, load_fixture_track
+
+    track = load_fixture_track("side_bodyweight_squat_2reps")
+    limits = {"depth_shallow": 60.0}  # both reps reach parallel: make depth hold on each
+    render(analyze_fixture(track, thresholds=limits, split_by_view=False), load_rules())
+    out = capsys.readouterr().out
+    assert "depth_shallow (fault, confidence" in out and "Not judged" not in out
+    vis = track.visibility.copy()
+    vis[:, [INDEX["left_knee"], INDEX["right_knee"]]] = 0.55  # knees half-guessed
+    poor = analyze_fixture(track.with_history("test: knees half seen", visibility=vis),
+                           thresholds=limits, split_by_view=False)
+    render(poor, load_rules())
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Not judged" in out and "depth_shallow in rep(s) 1, 2" in out
+    assert "knee visibility 0.55" in out and "it would have flagged 2" in out
+    assert "depth_shallow (fault" not in out
+    assert "note: not judged" not in out  # said once, under its heading

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from formcheck.analysis.confidence import Footage
 from formcheck.analysis.cuts import clean_by_shot, find_cuts
 from formcheck.analysis.deadlift import hinge_metrics, pull_metrics
 from formcheck.analysis.depth import HipJoints, add_uncertainty, hip_joint_centres
-from formcheck.analysis.faults import find_faults, summarize
-from formcheck.analysis.lift import detect_lift
+from formcheck.analysis.faults import find_faults, not_judged_notes, summarize
+from formcheck.analysis.lift import detect_lift, not_a_lift
 from formcheck.analysis.nanmath import true_runs
 from formcheck.analysis.reps import RepWindow, Segmentation, segment_reps
 from formcheck.analysis.squat_front import front_metrics
@@ -281,12 +282,7 @@ def _analyze_track(
         if seg.pattern == "hinge":
             lift_reason += f"; Romanian style: {seg.pattern_reason}"
     book = rules.for_style(style, thresholds)
-    if cuts:
-        shown = ", ".join(f"{t:.1f}" for t in track.times_s[cuts])
-        notes.append(
-            f"the clip is cut (every landmark jumps) at {shown} s: each shot is analysed on its "
-            "own and no rep spans a cut"
-        )
+    notes += _cut_notes(track, cuts)
     view = detect_view(clean, settings, seg.leg_length_px)
     # Squat angles are measured from the hip joint centres; deadlift rules still read the
     # raw landmarks (their thresholds were set on them).
@@ -301,9 +297,14 @@ def _analyze_track(
         rep.metrics = m
         if w.note:
             notes.append(f"rep {rep.index} is partial: {w.note}")
-    unsupported = find_faults(reps, book, view, lift, series)
+    footage = Footage(clean, view, near_side(view, clean), settings)
+    unsupported = find_faults(reps, book, footage, lift, series)
     notes += _view_notes(view, book, lift, unsupported)
-    if not reps:
+    notes += not_judged_notes(reps)
+    other = None if reps else not_a_lift(clean, settings, seg.leg_length_px)
+    if other:
+        notes.insert(0, other)
+    elif not reps:
         notes.append("no reps found: " + FILMING_ADVICE)
     for a, b, why in seg.rejected:
         notes.append(f"not counted as a rep ({a:.1f}-{b:.1f} s): {why}")
@@ -314,7 +315,7 @@ def _analyze_track(
         view=view,
         reps=reps,
         warnings=notes,
-        summary=summarize(reps, book),
+        summary=[other] if other else summarize(reps, book),
         settings={
             "analysis": settings.flat(),
             "thresholds": {
@@ -329,6 +330,17 @@ def _analyze_track(
         times_s=t,
         lift_reason=lift_reason,
     )
+
+
+def _cut_notes(track: PoseTrack, cuts: list[int]) -> list[str]:
+    """Return the note saying where the clip is cut (none when it is not)."""
+    if not cuts:
+        return []
+    shown = ", ".join(f"{t:.1f}" for t in track.times_s[cuts])
+    return [
+        f"the clip is cut (every landmark jumps) at {shown} s: each shot is analysed on its "
+        "own and no rep spans a cut"
+    ]
 
 
 def _measure_reps(

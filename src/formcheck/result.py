@@ -80,6 +80,22 @@ class Fault:
     worst_frame: int
     experimental: bool = False
     body_parts: list[list[str]] = field(default_factory=list)  # landmark pairs to highlight
+    # How far the measurement can be trusted (0-1), and what lowered it (empty when 1).
+    confidence: float = 1.0
+    confidence_reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class NotJudged:
+    """A check that was not judged on one rep: what it would have said and why not."""
+
+    id: str
+    title: str
+    rep_index: int
+    confidence: float  # below ``faults.min_confidence``; 0 when the metric is missing
+    reasons: list[str]
+    value: float | None  # the measured value, None when it could not be measured
+    would_flag: bool  # the value crossed the threshold: a fault that was not reported
 
 
 @dataclass
@@ -96,6 +112,7 @@ class Rep:
     partial: bool
     metrics: dict[str, Metric] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
+    not_judged: list[NotJudged] = field(default_factory=list)
 
 
 @dataclass
@@ -109,6 +126,7 @@ class ViewResult:
     reason: str
     unsupported: list[str] = field(default_factory=list)  # measurements this view cannot give
     filming_advice: str = ""
+    yaw_deg: float | None = None  # estimated body turn to the camera (90 = side on, 0 = facing)
 
 
 @dataclass
@@ -152,9 +170,15 @@ class Analysis:
         """Return every fault of every rep, in rep order."""
         return [f for r in self.reps for f in r.faults]
 
+    @property
+    def not_judged(self) -> list[NotJudged]:
+        """Return every check left unjudged on some rep (footage too poor), in rep order."""
+        return [n for r in self.reps for n in r.not_judged]
+
 
 def _rep_dict(rep: Rep) -> dict[str, Any]:
     d = asdict(rep)
     d["metrics"] = {k: asdict(m) for k, m in rep.metrics.items()}
     d["faults"] = [asdict(f) for f in rep.faults]
+    d["not_judged"] = [asdict(n) for n in rep.not_judged]
     return d

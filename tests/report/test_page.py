@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from formcheck.errors import AnalysisError
+from formcheck.pipeline import analyze_track
 from formcheck.report import write_outputs
 from formcheck.report.page import (
     NOT_MEDICAL_ADVICE,
@@ -17,8 +18,9 @@ from formcheck.report.page import (
     measured_line,
     render_page,
 )
+from formcheck.track import INDEX
 
-from .conftest import SAMPLE
+from .conftest import SAMPLE, STRICT
 
 
 class _Collect(HTMLParser):
@@ -167,3 +169,25 @@ def test_analysis_that_does_not_match_the_track_is_refused(sample_case, tmp_path
     bad.reps[0].end_frame = 10_000
     with pytest.raises(AnalysisError, match=r"614 frames.*'knee_deg' has 100 values.*rep 1 spans"):
         write_outputs(bad, track, SAMPLE, tmp_path)
+
+
+def test_every_fault_says_how_sure_and_unjudged_checks_are_listed(sample_case):
+    analysis, track = sample_case
+    html = render_page(analysis, {}, {}, [], None)
+    assert len(re.findall(r'class="confidence[^"]*" data-confidence="', html)) == len(
+        analysis.faults
+    )
+    assert 'id="not-judged"' not in html
+    # The same real track with the shoulders half-guessed (visibility just above the 0.5
+    # gate): the lean check, which reads hip->shoulder, is not judged and the page says why.
+    vis = track.visibility.copy()
+    vis[:, [INDEX["left_shoulder"], INDEX["right_shoulder"]]] = 0.55
+    poor = analyze_track(track.with_history("test: shoulders half seen", visibility=vis),
+                         analysis.video, thresholds=STRICT, split_by_view=False)
+    assert "forward_lean" not in {f.id for f in poor.faults}
+    assert any(n.id == "forward_lean" and n.would_flag for n in poor.not_judged)
+    html = render_page(poor, {}, {}, [], None)
+    section = html.split('id="not-judged"')[1].split("</article>")[0]
+    assert "forward_lean in rep(s) 1, 2" in section and "shoulder visibility 0.55" in section
+    warnings = html.split("<h3>Warnings</h3>")[1]
+    assert "not judged: forward_lean" not in warnings  # said once, in its own card

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from formcheck.analysis.confidence import Footage, fault_confidence
 from formcheck.config import FaultRule, RuleBook
-from formcheck.result import Fault, Rep, ViewResult
+from formcheck.result import Fault, NotJudged, Rep
 
 
 def _holds(value: float, rule: FaultRule) -> bool:
@@ -69,9 +70,20 @@ def _evidence(rep: Rep, rule: FaultRule, value: float) -> str:
 
 
 def find_faults(
-    reps: list[Rep], rules: RuleBook, view: ViewResult, lift: str, series: dict[str, np.ndarray]
+    reps: list[Rep],
+    rules: RuleBook,
+    footage: Footage,
+    lift: str,
+    series: dict[str, np.ndarray],
 ) -> list[str]:
-    """Attach faults to each rep in place; return notes on rules the view could not support."""
+    """Attach faults to each rep in place; return notes on rules the view could not support.
+
+    A rule whose measurement on a rep has a confidence below ``faults.min_confidence``, or
+    whose metric could not be measured, is not judged on that rep: it goes to the rep's
+    ``not_judged`` list with the reasons, whatever its value says.
+    """
+    view = footage.view
+    floor = footage.settings.get("faults.min_confidence")
     unsupported = []
     for fid, rule in rules.faults.items():
         if rule.lift != lift:
@@ -82,30 +94,98 @@ def find_faults(
             )
             continue
         for rep in reps:
-            value = _value_of(rep, rule)
-            if value is None or not _holds(value, rule):
+            if rule.metric not in rep.metrics:
                 continue
-            frame_range, worst = _frames(rep, rule, series)
-            rep.faults.append(
-                Fault(
-                    id=fid,
-                    title=rule.title,
-                    rep_index=rep.index,
-                    severity=rule.severity,
-                    value=value,
-                    threshold=rule.threshold,
-                    unit=rule.unit,
-                    comparison=rule.describe(),
-                    evidence=_evidence(rep, rule, value),
-                    soreness=list(rule.soreness),
-                    cue=rule.cue,
-                    frame_range=frame_range,
-                    worst_frame=worst,
-                    experimental=rule.severity == "experimental",
-                    body_parts=[list(pair) for pair in rule.highlight],
-                )
-            )
+            value = _value_of(rep, rule)
+            if value is None:
+                why = _missing_reason(rep, rule)
+                rep.not_judged.append(_not_judged(fid, rule, rep, 0.0, [why], None))
+                continue
+            confidence, reasons = fault_confidence(rule, rep, footage)
+            if confidence < floor:
+                rep.not_judged.append(_not_judged(fid, rule, rep, confidence, reasons, value))
+            elif _holds(value, rule):
+                rep.faults.append(_fault(fid, rule, rep, value, series, confidence, reasons))
     return unsupported
+
+
+_MISSING = "the measurement is missing (the landmarks it needs were not found)"
+
+
+def _missing_reason(rep: Rep, rule: FaultRule) -> str:
+    """Return why the rule's metric has no value: its own ``unmeasured: ...`` note if any."""
+    note = rep.metrics[rule.metric].note
+    return note.removeprefix("unmeasured: ") if note.startswith("unmeasured") else _MISSING
+
+
+def _not_judged(
+    fid: str, rule: FaultRule, rep: Rep, confidence: float, reasons: list[str], value: float | None
+) -> NotJudged:
+    return NotJudged(
+        id=fid,
+        title=rule.title,
+        rep_index=rep.index,
+        confidence=confidence,
+        reasons=reasons,
+        value=value,
+        would_flag=value is not None and _holds(value, rule),
+    )
+
+
+def _fault(
+    fid: str,
+    rule: FaultRule,
+    rep: Rep,
+    value: float,
+    series: dict[str, np.ndarray],
+    confidence: float,
+    reasons: list[str],
+) -> Fault:
+    frame_range, worst = _frames(rep, rule, series)
+    return Fault(
+        id=fid,
+        title=rule.title,
+        rep_index=rep.index,
+        severity=rule.severity,
+        value=value,
+        threshold=rule.threshold,
+        unit=rule.unit,
+        comparison=rule.describe(),
+        evidence=_evidence(rep, rule, value),
+        soreness=list(rule.soreness),
+        cue=rule.cue,
+        frame_range=frame_range,
+        worst_frame=worst,
+        experimental=rule.severity == "experimental",
+        body_parts=[list(pair) for pair in rule.highlight],
+        confidence=confidence,
+        confidence_reasons=reasons,
+    )
+
+
+def confidence_words(fault: Fault) -> str:
+    """Return the fault's confidence as words: ``confidence 0.77 (why)`` or ``confidence 1.00``."""
+    why = f" ({'; '.join(fault.confidence_reasons)})" if fault.confidence_reasons else ""
+    return f"confidence {fault.confidence:.2f}{why}"
+
+
+def not_judged_notes(reps: list[Rep]) -> list[str]:
+    """Return one line per check left unjudged, naming its reps and the first reason."""
+    by_id: dict[str, list[NotJudged]] = {}
+    for rep in reps:
+        for item in rep.not_judged:
+            by_id.setdefault(item.id, []).append(item)
+    notes = []
+    for fid, items in by_id.items():
+        which = ", ".join(str(i.rep_index) for i in items)
+        worst = min(items, key=lambda i: i.confidence)
+        flagged = sum(i.would_flag for i in items)
+        would = f"; it would have flagged {flagged} of them" if flagged else ""
+        notes.append(
+            f"not judged: {fid} in rep(s) {which} (confidence {worst.confidence:.2f}: "
+            f"{'; '.join(worst.reasons)}){would}"
+        )
+    return notes
 
 
 def summarize(reps: list[Rep], rules: RuleBook) -> list[str]:

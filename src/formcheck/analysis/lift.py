@@ -86,3 +86,53 @@ def detect_lift(track: PoseTrack, settings: Settings) -> LiftGuess:
         return LiftGuess("deadlift", f"deadlift (detected: {why})", hands, lean95)
     why = f"{seen}; trunk up to {lean_text} from vertical; use --lift deadlift if it is one"
     return LiftGuess("squat", f"squat (detected: {why})", hands, lean95)
+
+
+def _spread(x: np.ndarray) -> float:
+    """Return the 5th-95th percentile range of the finite values (0 with too few)."""
+    finite = x[np.isfinite(x)]
+    return float(np.ptp(np.percentile(finite, [5, 95]))) if finite.size >= 3 else 0.0
+
+
+def not_a_lift(track: PoseTrack, settings: Settings, leg_px: float) -> str | None:
+    """Return why a clip with no reps shows no squat or deadlift, or None when it may.
+
+    A squat or a deadlift drops the hips; when they stay within ``reps.min_depth`` leg
+    lengths for the whole clip, the motion is something else (a curl, press or raise moves
+    only the hands; a calf raise lifts the body a little) or nothing at all. The sentence
+    names what did move, in numbers.
+
+    Notes
+    -----
+    Only called when no rep was found: a clip with reps is not second-guessed here, so a
+    kettlebell swing or a lunge, which drop the hips, are still read as squats.
+    """
+    if not np.isfinite(leg_px) or leg_px <= 0:
+        return None
+    hip = midpoint(track, "left_hip", "right_hip")
+    shoulder = midpoint(track, "left_shoulder", "right_shoulder")
+    hips = _spread(hip[:, 1]) / leg_px
+    if hips >= settings.get("reps.min_depth"):
+        return None
+    torso = float(np.nanmedian(np.linalg.norm(shoulder - hip, axis=1)))
+    moved = 0.0
+    for side in ("left", "right"):
+        # A wrist BlazePose mostly guesses (the far one side on) would only add its jitter.
+        if np.median(track.vis(f"{side}_wrist")[track.present]) < settings.get(
+            "signals.min_visibility"
+        ):
+            continue
+        hand = track.xy(f"{side}_wrist") - track.xy(f"{side}_shoulder")
+        box = np.hypot(_spread(hand[:, 0]), _spread(hand[:, 1])) / torso
+        moved = max(moved, float(box))
+    what = (
+        f"the hands moved {moved:.2f} torso lengths (a curl, press or raise?)"
+        if moved >= settings.get("lift.other_min_hand_travel")
+        else "nothing else moved much either"
+    )
+    return (
+        f"this does not look like a squat or deadlift: the hips stayed within {hips:.2f} leg "
+        f"lengths of their height for the whole clip (a rep drops them at least "
+        f"{settings.get('reps.min_depth'):g}), and {what}. formcheck analyses squats and "
+        "deadlifts only, so it counts no reps and judges no form here"
+    )

@@ -132,7 +132,7 @@ def detect_view(track: PoseTrack, settings: Settings, leg_px: float) -> ViewResu
         # Facing image-right, the lifter's right side is the one toward the camera.
         near = facing_name or vis_near
         reason = f"body turned {yaw:.0f} deg to the camera ({detail}); faces {facing_name}"
-        return ViewResult("side", facing_name, near, confidence, reason, [], "")
+        return ViewResult("side", facing_name, near, confidence, reason, [], "", yaw)
     if yaw <= front_max:
         which = _front_or_back(track)
         reason = f"body turned {yaw:.0f} deg to the camera ({detail})"
@@ -140,9 +140,11 @@ def detect_view(track: PoseTrack, settings: Settings, leg_px: float) -> ViewResu
             "This view shows knees caving in and side shifts; for depth, lean, hips rising "
             "first, neck and bar path, also film side on at hip height."
         )
-        return ViewResult(which, None, None, confidence, reason, SIDE_ONLY, advice)
+        return ViewResult(which, None, None, confidence, reason, SIDE_ONLY, advice, yaw)
     reason = (
         f"body turned {yaw:.0f} deg to the camera ({detail}): between front ({front_max:.0f}) "
         f"and side ({side_min:.0f}), so side-view angles are foreshortened"
     )
-    return ViewResult("oblique", None, vis_near, confidence, reason, SIDE_ONLY, FILMING_ADVICE)
+    return ViewResult(
+        "oblique", None, vis_near, confidence, reason, SIDE_ONLY, FILMING_ADVICE, yaw
+    )

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from formcheck.analysis.faults import confidence_words, not_judged_notes
 from formcheck.config import STYLES, RuleBook, load_rules, load_settings, parse_overrides
 from formcheck.output import write_csv, write_json
 from formcheck.paths import check_output_path
@@ -73,11 +74,20 @@ def render(analysis: Analysis, rules: RuleBook) -> None:
     for fault in analysis.faults:
         style = "yellow" if fault.severity != "fault" else "red"
         evidence = safe_text(fault.evidence)
-        console.print(f"  [{style}]{fault.id}[/] ({fault.severity}): {evidence}", highlight=False)
+        console.print(
+            f"  [{style}]{fault.id}[/] ({fault.severity}, {confidence_words(fault)}): {evidence}",
+            highlight=False,
+        )
+    unjudged = not_judged_notes(analysis.reps)
+    if unjudged:
+        console.print("[bold]Not judged[/] (the footage could not support these checks)")
+    for line in unjudged:
+        shown = safe_text(line.removeprefix("not judged: "))
+        console.print(f"  [yellow]{shown}[/]", highlight=False)
     console.print("[bold]What to fix first[/]")
     for line in analysis.summary:
         console.print(f"  {safe_text(line)}", highlight=False)
-    for warning in analysis.warnings:
+    for warning in (w for w in analysis.warnings if w not in [*unjudged, *analysis.summary]):
         console.print(f"  [dim]note: {safe_text(warning)}[/]", highlight=False)
     console.print(
         "[dim]formcheck is not a doctor: if pain is sharp, lasting or getting worse, "

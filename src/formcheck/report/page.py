@@ -14,6 +14,7 @@ import jinja2
 import numpy as np
 
 from formcheck import __version__
+from formcheck.analysis.faults import not_judged_notes
 from formcheck.report.overlay import draw_depth_guide, draw_still, plan_overlay
 from formcheck.report.plots import Plot, metric_title, primary_metric_keys
 from formcheck.result import Analysis, Fault, Metric, Rep
@@ -191,6 +192,7 @@ def render_page(analysis: Analysis, fault_stills: dict[tuple[int, str], Still],
     main = [k for k in primary_metric_keys(analysis) if k in keys]
     faults: list[tuple[Fault, Still | None]] = [(f, fault_stills.get((f.rep_index, f.id)))
                                                 for f in analysis.faults]
+    unjudged = not_judged_notes(analysis.reps)
     return env.get_template("report.html.j2").render(
         a=analysis, css=css, version=__version__, not_medical_advice=NOT_MEDICAL_ADVICE,
         metric_titles=[metric_title(k) for k in main], rep_rows=_rep_rows(analysis.reps, main),
@@ -199,6 +201,8 @@ def render_page(analysis: Analysis, fault_stills: dict[tuple[int, str], Still],
         unsupported=unsupported_checks(analysis), measured_line=measured_line,
         depth_caption=depth_caption,
         faults=faults, soreness_words=soreness_words, view_is_poor=_view_is_poor(analysis),
+        not_judged=[line.removeprefix("not judged: ") for line in unjudged],
+        not_judged_notes=unjudged,
         plots=[(p.name, _data_uri(p.png_bytes, "image/png"),
                 _data_uri(p.narrow_png_bytes or p.png_bytes, "image/png")) for p in plots],
         bottoms=[(r, bottom_stills.get(r.index)) for r in analysis.reps],
