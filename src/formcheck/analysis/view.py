@@ -117,14 +117,16 @@ def detect_view(track: PoseTrack, settings: Settings, leg_px: float) -> ViewResu
         return ViewResult(
             "unknown", None, None, 0.0, "no torso or feet visible", SIDE_ONLY, FILMING_ADVICE
         )
-    yaw = float(np.median(list(cues.values())))
-    spread = float(np.ptp(list(cues.values())))
+    # Rounded: the cues come from float reductions whose last bits depend on the BLAS
+    # threads of the process (a Ray actor vs a local worker), and the JSON must not.
+    yaw = round(float(np.median(list(cues.values()))), 2)
+    spread = round(float(np.ptp(list(cues.values()))), 2)
     detail = ", ".join(f"{k} {v:.0f}" for k, v in cues.items())
     side_min = settings.get("view.side_min_yaw")
     front_max = settings.get("view.front_max_yaw")
     # Confidence falls with the distance to the nearest boundary and the cues' disagreement.
     margin = min(abs(yaw - side_min), abs(yaw - front_max))
-    confidence = float(np.clip(0.5 + margin / 40 - spread / 200, 0.3, 1.0))
+    confidence = round(float(np.clip(0.5 + margin / 40 - spread / 200, 0.3, 1.0)), 3)
     vis_near, _ = _near_side_by_visibility(track)
     if yaw >= side_min:
         facing = _facing_sign(track)
