@@ -41,6 +41,8 @@ def test_sample_json_and_csv(tmp_path: Path) -> None:
     assert header[:3] == ["frame", "time_s", "rep"] and "knee_deg" in header
     assert len(out_csv.read_text().splitlines()) == doc["video"]["frames"] + 1
     assert "What to fix first" in output and "not a doctor" in output
+    # The table's columns come from rules.toml; a front-squat-only check adds none here.
+    assert "depth°" in output and "lean°" in output and "elbow°" not in output
 
 
 def test_missing_file_is_one_line_error(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from formcheck.errors import ConfigError
 from formcheck.settings import Setting, apply_overrides, parse_number, setting_table
 
 Comparison = Literal[">", "<", "outside"]
-STYLES = ("high_bar", "low_bar", "front", "conventional")
+STYLES = ("high_bar", "low_bar", "front", "conventional", "romanian")  # the shipped styles
 
 
 class FaultRule(BaseModel):
@@ -116,7 +116,7 @@ class TableLayout(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     columns: list[Column] = []
-    tempo: dict[str, list[str]] = {}  # lift -> the phase-duration metrics shown as a/b/c
+    tempo: dict[str, list[str]] = {}  # style or lift -> the phase durations shown as a/b/c
     legend: str = ""
 
 

@@ -57,10 +57,13 @@ def render(analysis: Analysis, rules: RuleBook) -> None:
     facing = f", facing {view.facing}" if view.facing else ""
     console.print(f"view: [bold]{view.view}[/]{facing} ({safe_text(view.reason)})")
     console.print(f"lift: {safe_text(analysis.lift_reason)}", highlight=False)
-    used = [c for c in rules.columns() if any(c.metric in r.metrics for r in analysis.reps)]
+    # The style's rule book: a style-only check (front-squat elbows) adds no column elsewhere.
+    book = rules.for_style(analysis.style) if analysis.style in rules.styles else rules
+    used = [c for c in book.columns() if any(c.metric in r.metrics for r in analysis.reps)]
     caption = rules.table.legend or None
     table = Table(title=f"{len(analysis.reps)} rep(s)", header_style="bold", caption=caption)
-    keys = rules.table.tempo.get(analysis.lift, [])
+    tempo_of = rules.table.tempo
+    keys = tempo_of.get(analysis.style) or tempo_of.get(analysis.lift, [])
     for header in ["rep", "time s", *[c.header for c in used], "tempo s", "faults"]:
         table.add_column(header, justify="left" if header == "faults" else "right")
     for rep in analysis.reps:
