@@ -10,7 +10,6 @@ import av
 import numpy as np
 import pytest
 
-from formcheck.capture.frame_feed import FrameFeed
 from formcheck.capture.video import (
     clockwise_rotation,
     file_sha256,
@@ -229,28 +228,6 @@ def test_iter_frames_does_not_accumulate_frames() -> None:
         tracemalloc.stop()
     assert count == 347
     assert peak < 8 * frame_bytes
-
-
-@pytest.mark.parametrize("transport", ["shared", "pickle"])
-def test_frame_feed_matches_in_process_decoding(transport: str) -> None:
-    path = shared_clip(SQUAT8)
-    info = probe_video(path)
-    direct = [(f.index, f.time_s, f.image.copy()) for f in iter_frames(path, max_side=320)]
-    with FrameFeed(path, (info.width, info.height), max_side=320, transport=transport) as feed:
-        fed = [(i, t, img.copy()) for i, t, img in feed]
-    assert len(fed) == len(direct) == 347
-    for (i, t, a), (j, u, b) in zip(direct, fed, strict=True):
-        assert (i, t) == (j, u)
-        assert np.array_equal(a, b)
-
-
-def test_frame_feed_raises_the_childs_named_error(tmp_path: Path) -> None:
-    data = shared_clip(PORTRAIT).read_bytes()
-    bad = tmp_path / "corrupt.mp4"
-    bad.write_bytes(data[:8000] + bytes(len(data) - 8000))
-    with pytest.raises(CorruptVideoError, match=r"corrupt.mp4"):  # noqa: SIM117
-        with FrameFeed(bad, (720, 1280)) as feed:
-            list(feed)
 
 
 # --- pure helpers ----------------------------------------------------------------------
