@@ -219,6 +219,15 @@ class Settings(BaseModel):
         except KeyError as exc:
             raise ConfigError(f"expected a known setting, got {dotted!r}") from exc
 
+    @classmethod
+    def from_table(cls, table: dict[str, Setting]) -> Settings:
+        """Return the settings of a ``{"section.key": Setting}`` table."""
+        sections: dict[str, dict[str, Setting]] = {}
+        for dotted, setting in table.items():
+            section, _, key = dotted.partition(".")
+            sections.setdefault(section, {})[key] = setting
+        return cls(sections=sections)
+
     def table(self) -> dict[str, Setting]:
         """Return ``{"section.key": Setting}`` for every setting."""
         return {f"{s}.{k}": v for s, keys in self.sections.items() for k, v in keys.items()}
@@ -232,11 +241,7 @@ class Settings(BaseModel):
             Naming ``flag`` for an unknown key (with the known ones) or a value out of range.
         """
         table = apply_overrides(self.table(), overrides, flag)
-        sections: dict[str, dict[str, Setting]] = {}
-        for dotted, setting in table.items():
-            section, _, key = dotted.partition(".")
-            sections.setdefault(section, {})[key] = setting
-        return Settings(sections=sections)
+        return Settings.from_table(table)
 
     def flat(self) -> dict[str, float]:
         """Return ``{"section.key": value}`` for every setting."""
@@ -260,11 +265,7 @@ def load_settings(path: Path | None = None) -> Settings:
         user_name, user_raw = _read_toml(path, "analysis.toml")
         flat = _merge_user_settings(flat, user_raw, user_name)
     table = setting_table(flat, name if path is None else f"{name} with {path}")
-    sections: dict[str, dict[str, Setting]] = {}
-    for dotted, setting in table.items():
-        section, _, key = dotted.partition(".")
-        sections.setdefault(section, {})[key] = setting
-    return Settings(sections=sections)
+    return Settings.from_table(table)
 
 
 def _merge_user_settings(

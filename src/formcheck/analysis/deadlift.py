@@ -187,6 +187,16 @@ def _bar_away(
     }
 
 
+def _trunk(
+    track: PoseTrack, view: ViewResult
+) -> tuple[str, float, np.ndarray, np.ndarray]:
+    """Return the measured side, the facing sign, the shoulder midpoint and the signed lean."""
+    facing = facing_sign(view)
+    shoulder = midpoint(track, "left_shoulder", "right_shoulder")
+    hip_xy = midpoint(track, "left_hip", "right_hip")
+    return near_side(view, track), facing, shoulder, signed_lean(hip_xy, shoulder, facing or 1.0)
+
+
 def pull_metrics(
     track: PoseTrack,
     view: ViewResult,
@@ -196,11 +206,7 @@ def pull_metrics(
     bulge: np.ndarray,
 ) -> dict[str, Metric]:
     """Return the metrics of one deadlift rep (see docs/analysis-schema.md)."""
-    side = near_side(view, track)
-    facing = facing_sign(view)
-    shoulder = midpoint(track, "left_shoulder", "right_shoulder")
-    hip_xy = midpoint(track, "left_hip", "right_hip")
-    lean = signed_lean(hip_xy, shoulder, facing or 1.0)
+    side, facing, shoulder, lean = _trunk(track, view)
     set_frame = lift_off_frame(track, rep, leg_px)
     early = _early_pull_end(
         shoulder[:, 1], set_frame, rep, settings.get("deadlift.early_pull_fraction")
@@ -252,11 +258,7 @@ def hinge_metrics(
     The rep's ``bottom`` is the deepest point of the hinge (see :mod:`formcheck.analysis.pulls`);
     standing at its start is the reference for the knees and the back.
     """
-    side = near_side(view, track)
-    facing = facing_sign(view)
-    shoulder = midpoint(track, "left_shoulder", "right_shoulder")
-    hip_xy = midpoint(track, "left_hip", "right_hip")
-    lean = signed_lean(hip_xy, shoulder, facing or 1.0)
+    side, facing, _, lean = _trunk(track, view)
     knee = interior_angle(
         track.xy(f"{side}_hip"), track.xy(f"{side}_knee"), track.xy(f"{side}_ankle")
     )
