@@ -155,6 +155,12 @@ def _wait_empty(pgid: int, timeout_s: float = 10.0) -> list[int]:
     return left
 
 
+def _default_sigint() -> None:
+    # A terminal's foreground job has Ctrl-C at its default; a test run started in the
+    # background of a script inherits it ignored, and Python then keeps it ignored.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(clip: Path, tmp_path: Path, kind: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     if kind == "cli":
@@ -169,7 +175,12 @@ def _start(clip: Path, tmp_path: Path, kind: str) -> subprocess.Popen[bytes]:
         )
         cmd = [sys.executable, "-c", code, str(clip), str(tmp_path / "out.json")]
     return subprocess.Popen(
-        cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        cmd,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=_default_sigint,
     )
 
 

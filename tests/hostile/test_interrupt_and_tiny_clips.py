@@ -61,6 +61,8 @@ def test_ctrl_c_during_the_pose_pass(tmp_path: Path, stage) -> None:
          "--out", str(out_dir)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
         start_new_session=True,
+        # As in a terminal: Ctrl-C at its default even when the test run inherited it ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     reached = False
