@@ -20,7 +20,7 @@ from formcheck.analysis.reps import segment_reps
 from formcheck.analysis.signals import clean_track
 from formcheck.analysis.squat_side import compute_series
 from formcheck.analysis.view import detect_view
-from formcheck.config import load_settings
+from formcheck.config import load_rules, load_settings
 from formcheck.errors import ConfigError
 from formcheck.track import INDEX, PoseTrack
 
@@ -87,8 +87,8 @@ def test_zero_offset_brings_back_the_raw_numbers_and_the_shallow_fault(sample: P
     assert "depth_shallow" in fault_ids(analysis)
 
 
-def test_raising_the_hips_reads_above_parallel(sample: PoseTrack) -> None:
-    """The lifter stops a third of a thigh higher: hips and upper body ride up in each rep."""
+def _hips_raised(sample: PoseTrack, thighs: float) -> PoseTrack:
+    """Return the sample with the lifter stopping ``thighs`` thigh lengths higher in each rep."""
     xy = sample.image_xy.copy()
     settings = load_settings()
     reps = segment_reps(clean_track(sample, settings), settings).reps
@@ -97,12 +97,31 @@ def test_raising_the_hips_reads_above_parallel(sample: PoseTrack) -> None:
     moved = [n for n in INDEX if not any(k in n for k in ("knee", "ankle", "heel", "foot"))]
     for r in reps:
         span = np.arange(r.start, r.end + 1)
-        up = np.interp(span, [r.start, r.bottom, r.end], [0, 0.33 * thigh, 0])
+        up = np.interp(span, [r.start, r.bottom, r.end], [0, thighs * thigh, 0])
         for name in moved:
             xy[span, INDEX[name], 1] -= up
-    after = analyze_fixture(sample.with_history("test: hips higher", image_xy=xy))
+    return sample.with_history(f"test: hips {thighs} thigh lengths higher", image_xy=xy)
+
+
+def test_raising_the_hips_reads_above_parallel(sample: PoseTrack) -> None:
+    """The lifter stops a third of a thigh higher: hips and upper body ride up in each rep."""
+    after = analyze_fixture(_hips_raised(sample, 0.33))
     assert [r.metrics["depth_thigh_deg"].words for r in after.reps] == ["above parallel"] * 2
     assert "depth_shallow" in fault_ids(after)
+
+
+def test_a_rep_that_reads_at_parallel_is_not_called_shallow(sample: PoseTrack) -> None:
+    """Words and fault agree: only "above parallel" is flagged, never "at parallel"."""
+    band = load_settings().get("depth.parallel_band_deg")
+    assert load_rules().faults["depth_shallow"].threshold == -band
+    after = analyze_fixture(_hips_raised(sample, 0.06))
+    depths = [r.metrics["depth_thigh_deg"] for r in after.reps]
+    # One rep ends just short of 0 deg (the old threshold flagged it) and reads at parallel.
+    assert any(d.words == "at parallel" and isinstance(d.value, float) and -band <= d.value < 0
+               for d in depths)
+    flagged = {f.rep_index for f in after.faults if f.id == "depth_shallow"}
+    assert not flagged & {r.index for r, d in zip(after.reps, depths, strict=True)
+                          if d.words == "at parallel"}
 
 
 def test_a_half_hidden_knee_widens_the_uncertainty(sample: PoseTrack) -> None:
