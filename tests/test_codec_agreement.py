@@ -12,6 +12,9 @@ measured on re-encodes of shared clips (issue 12): BlazePose moves a landmark by
 which moves a rep's edges by up to 2 frames and its depth by up to 3 deg. Angles read at
 one frame of fast motion (the knee at the bottom, the elbows) move more and are not
 compared.
+
+A clip trimmed without re-encoding keeps packets before its edit list's start; they are
+decoded as references but never shown, and the probe counts and times only the shown ones.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 import av
 import pytest
 
+from formcheck.capture.video import FrameStream, probe_video
 from formcheck.pipeline import analyze_video
 from formcheck.result import Analysis
 
@@ -121,3 +125,38 @@ def test_a_time_base_change_alone_changes_no_result(tmp_path: Path, pose_cache: 
             rb.end_frame,
         )
         assert abs(ra.start_s - rb.start_s) < 0.002
+
+
+def _trim_by_remux(src: Path, dst: Path, frames: int) -> Path:
+    """Copy ``src``'s packets unchanged with the first ``frames`` frames before time 0.
+
+    This is what a trim without re-encoding (a phone's or ffmpeg's ``-c copy``) writes: the
+    MP4 muxer keeps the GOP and adds an edit list, so those packets are decoded as
+    references but never shown.
+    """
+    with av.open(str(src)) as inp, av.open(str(dst), mode="w") as out:
+        source = inp.streams.video[0]
+        stream = out.add_stream_from_template(source)
+        shift = round(frames / Fraction(source.average_rate) / source.time_base)
+        for packet in inp.demux(source):
+            if packet.dts is None:
+                continue
+            packet.pts -= shift
+            packet.dts -= shift
+            packet.stream = stream
+            out.mux(packet)
+    return dst
+
+
+def test_a_clip_trimmed_without_reencoding_counts_and_times_only_shown_frames(
+    tmp_path: Path,
+) -> None:
+    src = shared_clip(CLIP)
+    trimmed = _trim_by_remux(src, tmp_path / "trimmed.mp4", 12)
+    full, info = probe_video(src), probe_video(trimmed)
+    stream = FrameStream(trimmed, max_side=64)
+    shown = [frame.time_s for frame in stream]
+    assert len(shown) == full.frames - 12
+    assert info.frames == len(shown)
+    assert info.duration_s == pytest.approx(shown[-1] - shown[0] + 1 / info.fps, abs=1e-3)
+    assert info.duration_s == pytest.approx(full.duration_s - 12 / full.fps, abs=1e-3)
