@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from formcheck.analysis.facing import faces_camera, world_trunk_lean
 from formcheck.analysis.reps import (
     RepWindow,
     Segmentation,
@@ -77,9 +78,21 @@ def thigh_from_vertical(track: PoseTrack) -> np.ndarray:
     return np.fmin(left, right)
 
 
+def segmentation_lean(track: PoseTrack, settings: Settings, leg_px: float) -> np.ndarray:
+    """Return the trunk lean per frame that deadlift segmentation reads, deg from vertical.
+
+    Side on or oblique it is the image's :func:`trunk_lean`; face on the trunk bends towards
+    the camera and the image angle hardly moves, so it comes from the world landmarks
+    (:mod:`formcheck.analysis.facing`).
+    """
+    if faces_camera(track, settings, leg_px):
+        return world_trunk_lean(track, settings)
+    return trunk_lean(track)
+
+
 def find_hinges(track: PoseTrack, settings: Settings, leg_px: float) -> list[Hinge]:
     """Return the trunk's excursions from standing to bent over and back."""
-    lean = trunk_lean(track)
+    lean = segmentation_lean(track, settings, leg_px)
     wrist = wrist_above_knee(track, leg_px)
     thigh = thigh_from_vertical(track)
     out = []
@@ -138,7 +151,7 @@ def segment_deadlifts(
     leg_px = leg_length(track)
     legs_seen = bool(np.isfinite(leg_px) and leg_px > 0)
     hinges = find_hinges(track, settings, leg_px) if legs_seen else []
-    first = trunk_lean(track)[: max(1, round(0.5 * track.fps))]
+    first = segmentation_lean(track, settings, leg_px)[: max(1, round(0.5 * track.fps))]
     start_lean = float(np.nanmedian(first)) if np.isfinite(first).any() else 0.0
     pattern, why = deadlift_pattern(hinges, settings, style, start_lean)
     if pattern == "hinge":
@@ -163,7 +176,7 @@ def _segment_hinges(
         elif (t[h.end] - t[h.start]) < settings.get("reps.min_duration_s"):
             rejected.append((float(t[h.start]), float(t[h.end]), "too fast"))
         else:
-            lean = trunk_lean(track)[h.start : h.end + 1]
+            lean = segmentation_lean(track, settings, leg_px)[h.start : h.end + 1]
             deep = np.flatnonzero(lean >= np.nanmax(lean) - 5.0) + h.start
             reps.append(RepWindow(h.start, h.bottom, h.end, int(deep[0]), int(deep[-1]), h.change))
     full = max((r.depth for r in reps), default=0.0)
@@ -216,7 +229,7 @@ def segment_pulls(track: PoseTrack, settings: Settings) -> Segmentation:
     t = track.times_s
     leg_px = leg_length(track)
     h = hip_height(track, leg_px) if np.isfinite(leg_px) and leg_px > 0 else None
-    lean = trunk_lean(track)
+    lean = segmentation_lean(track, settings, leg_px)
     troughs = find_troughs(
         lean,
         settings.get("reps.dl_min_lean_change"),

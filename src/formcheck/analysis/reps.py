@@ -16,6 +16,7 @@ import numpy as np
 from scipy.signal import find_peaks
 
 from formcheck.analysis.cuts import pieces
+from formcheck.analysis.facing import faces_camera, world_knee_flexion
 from formcheck.analysis.signals import (
     fill_gaps,
     interior_angle,
@@ -239,13 +240,14 @@ def _segment_squats(track: PoseTrack, settings: Settings) -> Segmentation:
     d = np.nanmax(h) - h
     t = track.times_s
     moving = _moving_feet_times(track, leg_px, fps)
+    face_on = faces_camera(track, settings, leg_px)
     setup_window = int(settings.get("reps.setup_window_s") * fps)
     reps: list[RepWindow] = []
     rejected: list[tuple[float, float, str]] = []
     candidates = []
     for a0, bottom, b0, depth in _troughs(h, settings):
         a, b = _extend(d, a0, b0)
-        why = _not_a_rep(track, settings, a, b, leg_px)
+        why = _not_a_rep(track, settings, a, b, leg_px, face_on)
         if why:
             rejected.append((float(t[a]), float(t[b]), why))
             continue
@@ -278,14 +280,23 @@ def _segment_squats(track: PoseTrack, settings: Settings) -> Segmentation:
     return Segmentation(reps, rejected, h, leg_px)
 
 
-def _not_a_rep(track: PoseTrack, settings: Settings, a: int, b: int, leg_px: float) -> str:
-    """Return why the excursion over frames ``a..b`` is not a rep ("" when it is one)."""
+def _not_a_rep(
+    track: PoseTrack, settings: Settings, a: int, b: int, leg_px: float, face_on: bool
+) -> str:
+    """Return why the excursion over frames ``a..b`` is not a rep ("" when it is one).
+
+    Face on (``face_on``) the knees bend towards the camera and the 2-D knee angle hardly
+    changes, so the knee bend is also read from the world landmarks and the larger counts.
+    """
     t = track.times_s
     if (t[b] - t[a]) < settings.get("reps.min_duration_s"):
         return f"too fast ({t[b] - t[a]:.2f} s)"
     if _foot_travel(track, a, b + 1, leg_px) > settings.get("reps.max_foot_travel"):
         return "feet moved (walking or stepping)"
-    if 0 < _knee_flexion(track, a, b + 1) < settings.get("reps.min_knee_flexion"):
+    flexion = _knee_flexion(track, a, b + 1)
+    if face_on and 0 < flexion < settings.get("reps.min_knee_flexion"):
+        flexion = max(flexion, world_knee_flexion(track, settings, a, b + 1))
+    if 0 < flexion < settings.get("reps.min_knee_flexion"):
         return "knees stayed straight (bending over, not a rep)"
     return ""
 

@@ -389,11 +389,15 @@ def _scan_packets(container: av.container.InputContainer, stream: av.VideoStream
             break
         if packet.size == 0:
             continue  # the flush packet at the end
+        if facts.coded_size is None:
+            _decode_first(packet, facts)
+        if packet.is_discard:
+            # Before an edit list's start (a clip trimmed without re-encoding): decoded as a
+            # reference for the frames after it, never shown, so neither counted nor timed.
+            continue
         facts.packets += 1
         if packet.pts is not None:
             pts.append(packet.pts)
-        if facts.coded_size is None:
-            _decode_first(packet, facts)
     if facts.coded_size is None and facts.packets:
         _flush_first(stream, facts)
     if pts:
