@@ -102,7 +102,10 @@ def find_faults(
                 rep.not_judged.append(_not_judged(fid, rule, rep, 0.0, [why], None))
                 continue
             confidence, reasons = fault_confidence(rule, rep, footage)
-            if confidence < floor:
+            if not rule.judged:
+                why = [rule.not_judged_reason or "the rule is not validated", *reasons]
+                rep.not_judged.append(_not_judged(fid, rule, rep, confidence, why, value))
+            elif confidence < floor:
                 rep.not_judged.append(_not_judged(fid, rule, rep, confidence, reasons, value))
             elif _holds(value, rule):
                 rep.faults.append(_fault(fid, rule, rep, value, series, confidence, reasons))
