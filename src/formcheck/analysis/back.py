@@ -142,8 +142,14 @@ def rounding_metrics(
     bow = back_bow(edge)
     # The most bent frames *where the back's edge is seen*: a plate passing the hips both
     # hides the edge and throws the hip landmark, so its frames must not pick the posture.
-    hip = np.where(np.isfinite(bow), hip_flexion(track, side), np.nan)
-    seen = flexed_frames(hip, window, settings.get("back.flexion_band_deg"))
+    # They must still be among the most bent frames of the window (its 10th percentile of
+    # hip angle, which one misplaced hip landmark does not set), or the set-up was hidden.
+    band = settings.get("back.flexion_band_deg")
+    hip_all = hip_flexion(track, side)
+    hip = np.where(np.isfinite(bow), hip_all, np.nan)
+    seen = flexed_frames(hip, window, band)
+    if seen.size:
+        seen = seen[hip[seen] <= np.nanpercentile(hip_all[window], 10) + band]
     need = int(settings.get("back.min_frames"))
     out: dict[str, Metric] = {}
     if view.facing not in ("left", "right") or track.back_profile is None:
