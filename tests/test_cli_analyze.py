@@ -107,7 +107,9 @@ def test_render_shows_confidence_and_not_judged(capsys: pytest.CaptureFixture[st
     limits = {"depth_shallow": 60.0}  # both reps reach parallel: make depth hold on each
     render(analyze_fixture(track, thresholds=limits, split_by_view=False), load_rules())
     out = capsys.readouterr().out
-    assert "depth_shallow (fault, confidence" in out and "Not judged" not in out
+    assert "depth_shallow (fault, confidence" in out and "depth_shallow in rep(s)" not in out
+    # Only the squat back-rounding check (measured, not validated) is listed as not judged.
+    assert "back_rounding in rep(s) 1, 2" in " ".join(out.split())
     vis = track.visibility.copy()
     vis[:, [INDEX["left_knee"], INDEX["right_knee"]]] = 0.55  # knees half-guessed
     poor = analyze_fixture(track.with_history("test: knees half seen", visibility=vis),

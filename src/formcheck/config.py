@@ -58,6 +58,8 @@ class FaultRule(BaseModel):
     sign_words: list[str] = Field(default_factory=list, max_length=2)
     frames: Literal["crossing", "worst", "rep"] = "rep"
     highlight: list[tuple[str, str]] = []
+    judged: bool = True  # False: measured and shown, never flagged (not validated)
+    not_judged_reason: str = ""  # why a rule with judged = false is not judged
 
     @model_validator(mode="after")
     def _band_has_bounds(self) -> FaultRule:
@@ -80,6 +82,8 @@ class FaultRule(BaseModel):
         bounds = [self.threshold] + ([] if self.upper is None else [self.upper])
         if not all(math.isfinite(b) for b in bounds):
             raise ValueError(f"expected finite thresholds, got {bounds}")
+        if not self.judged and not self.not_judged_reason:
+            raise ValueError("judged = false expects a not_judged_reason saying why, got none")
         if self.sign_words and len(self.sign_words) != 2:
             raise ValueError(
                 f"sign_words expects [when negative, when positive], got {self.sign_words}"

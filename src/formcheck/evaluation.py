@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -168,6 +168,31 @@ def load_phrases(path: str | Path | None = None) -> list[dict[str, Any]]:
     return list(tomllib.loads(text)["phrases"])
 
 
+def load_own_labels() -> list[dict[str, Any]]:
+    """Return the clip labels formcheck's developers judged themselves (``[[clips]]``).
+
+    Each has a clip ``stem``, ``faults_present`` and/or ``faults_absent`` (fault ids) and
+    the ``reason`` it was judged so; they add to what a labels file says of that clip.
+    """
+    text = resources.files("formcheck.data").joinpath("eval_labels.toml").read_text("utf-8")
+    return list(tomllib.loads(text).get("clips", []))
+
+
+def add_own_labels(
+    labels: dict[str, ClipLabel], own: list[dict[str, Any]]
+) -> dict[str, ClipLabel]:
+    """Return ``labels`` with ``own`` judgements added to the clips they name (others kept)."""
+    out = dict(labels)
+    for item in own:
+        label = out.get(item["stem"])
+        if label is None:
+            continue  # a clip of another labels file
+        present = label.present | frozenset(item.get("faults_present", ()))
+        absent = (label.absent | frozenset(item.get("faults_absent", ()))) - present
+        out[label.stem] = replace(label, present=present, absent=absent)
+    return out
+
+
 def load_labels(
     path: str | Path,
     fault_ids: Mapping[str, Iterable[str]],
@@ -182,7 +207,8 @@ def load_labels(
     fault_ids : mapping
         ``{lift: fault ids}``: what "every fault absent" means for each lift.
     phrases : list of dict, optional
-        How free-text ``faults_expected`` is read; default :func:`load_phrases`.
+        How free-text ``faults_expected`` is read; default :func:`load_phrases`. The
+        labels judged here (:func:`load_own_labels`) are added to the file's.
 
     Raises
     ------
@@ -197,7 +223,10 @@ def load_labels(
     items = doc.get("items") if isinstance(doc, dict) else None
     if not isinstance(items, list):
         raise LabelsError(f"expected {path} to hold {{'items': [...]}}, got {type(doc).__name__}")
-    return labels_from_items(items, fault_ids, phrases if phrases is not None else load_phrases())
+    labels = labels_from_items(
+        items, fault_ids, phrases if phrases is not None else load_phrases()
+    )
+    return add_own_labels(labels, load_own_labels())
 
 
 def labels_from_items(

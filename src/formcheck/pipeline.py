@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from formcheck.analysis.back import add_rounding
 from formcheck.analysis.confidence import Footage
 from formcheck.analysis.cuts import clean_by_shot, find_cuts
 from formcheck.analysis.deadlift import hinge_metrics, pull_metrics
@@ -354,12 +355,14 @@ def _measure_reps(
 ) -> list[dict[str, Metric]]:
     """Return the per-rep metrics of the lift and view (deadlift, squat side, squat front)."""
     bulge = back_bulge(clean, view)
-    if lift == "deadlift" and seg.pattern == "hinge":
-        return [hinge_metrics(clean, view, settings, w, seg.leg_length_px, bulge) for w in seg.reps]
     if lift == "deadlift":
-        return [pull_metrics(clean, view, settings, w, seg.leg_length_px, bulge) for w in seg.reps]
+        measure = hinge_metrics if seg.pattern == "hinge" else pull_metrics
+        metrics = [measure(clean, view, settings, w, seg.leg_length_px, bulge) for w in seg.reps]
+        add_rounding(clean, view, settings, seg.reps, seg.pattern, metrics)
+        return metrics
     standing = standing_frames(series, seg.reps)
     metrics = [rep_metrics(clean, view, series, w, bulge, standing) for w in seg.reps]
+    add_rounding(clean, view, settings, seg.reps, "squat", metrics)
     if hips is not None:
         side = near_side(view, clean)
         for m, w in zip(metrics, seg.reps, strict=True):

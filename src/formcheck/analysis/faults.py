@@ -80,7 +80,8 @@ def find_faults(
 
     A rule whose measurement on a rep has a confidence below ``faults.min_confidence``, or
     whose metric could not be measured, is not judged on that rep: it goes to the rep's
-    ``not_judged`` list with the reasons, whatever its value says.
+    ``not_judged`` list with the reasons, whatever its value says. So does every rep of a
+    rule marked ``judged = false`` (measured, not validated), its ``not_judged_reason`` first.
     """
     view = footage.view
     floor = footage.settings.get("faults.min_confidence")
@@ -102,7 +103,10 @@ def find_faults(
                 rep.not_judged.append(_not_judged(fid, rule, rep, 0.0, [why], None))
                 continue
             confidence, reasons = fault_confidence(rule, rep, footage)
-            if confidence < floor:
+            if not rule.judged:
+                unvalidated = [rule.not_judged_reason, *reasons]
+                rep.not_judged.append(_not_judged(fid, rule, rep, confidence, unvalidated, value))
+            elif confidence < floor:
                 rep.not_judged.append(_not_judged(fid, rule, rep, confidence, reasons, value))
             elif _holds(value, rule):
                 rep.faults.append(_fault(fid, rule, rep, value, series, confidence, reasons))

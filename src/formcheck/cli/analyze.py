@@ -83,7 +83,10 @@ def render(analysis: Analysis, rules: RuleBook) -> None:
         )
     unjudged = not_judged_notes(analysis.reps)
     if unjudged:
-        console.print("[bold]Not judged[/] (the footage could not support these checks)")
+        console.print(
+            "[bold]Not judged[/] (the footage could not support these checks, "
+            "or they are not validated)"
+        )
     for line in unjudged:
         shown = safe_text(line.removeprefix("not judged: "))
         console.print(f"  [yellow]{shown}[/]", highlight=False)
