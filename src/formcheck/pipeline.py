@@ -278,9 +278,9 @@ def _analyze_track(
     seg = segment_reps(
         clean, settings, lift, style=chosen_style if lift == "deadlift" else None, cuts=cuts
     )
-    other = _other_motion(clean, settings, seg, chosen_lift == "auto" and chosen_style is None)
-    if other:
-        seg = replace(seg, reps=[], rejected=[])
+    other, seg = _other_motion(
+        clean, settings, seg, chosen_lift == "auto" and chosen_style is None
+    )
     if lift == "deadlift" and chosen_style is None:
         style = "romanian" if seg.pattern == "hinge" else DEFAULT_STYLE[lift]
         if seg.pattern == "hinge":
@@ -337,16 +337,19 @@ def _analyze_track(
 
 def _other_motion(
     clean: PoseTrack, settings: Settings, seg: Segmentation, detected: bool
-) -> str | None:
-    """Return the sentence saying the clip shows no squat or deadlift, or None.
+) -> tuple[str | None, Segmentation]:
+    """Return the sentence saying the clip is no squat or deadlift (or None) and the reps.
+
+    The segmentation comes back with no reps when the clip is something else.
 
     A clip with no reps is checked whatever the user chose; reps are second-guessed (a
     swing, a lunge) only when the lift was detected, not chosen with --lift or --style.
     """
     if seg.reps and not detected:
-        return None
-    hinge = lift_cues(clean).is_hinge(settings) if seg.reps else False
-    return not_a_lift(clean, settings, seg.leg_length_px, seg.reps, hinge)
+        return None, seg
+    hinge = lift_cues(clean).is_hinge(settings)
+    other = not_a_lift(clean, settings, seg.leg_length_px, seg.reps, hinge)
+    return other, (replace(seg, reps=[], rejected=[]) if other else seg)
 
 
 def _cut_notes(track: PoseTrack, cuts: list[int]) -> list[str]:

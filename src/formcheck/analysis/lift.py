@@ -86,7 +86,9 @@ def world_angle(track: PoseTrack, a: str, b: str, c: str) -> np.ndarray:
 def world_lean(track: PoseTrack) -> np.ndarray:
     """Return the 3-D angle of the hip-to-shoulder line from vertical per frame, degrees."""
     w = np.where(track.present[:, None, None], track.world_xyz, np.nan)
-    ls, rs, lh, rh = (INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip"))
+    ls, rs, lh, rh = (
+        INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    )
     v = (w[:, ls] + w[:, rs] - w[:, lh] - w[:, rh]) / 2  # world y points down
     return np.degrees(np.arctan2(np.hypot(v[:, 0], v[:, 2]), -v[:, 1]))
 
@@ -100,9 +102,7 @@ def _joint_change(
     track: PoseTrack, joint: tuple[str, str, str], low: np.ndarray, top: np.ndarray
 ) -> float | None:
     """Return how much a joint angle (both sides averaged) closes from standing to the bottom."""
-    sides = [
-        world_angle(track, *(f"{s}_{j}" for j in joint)) for s in ("left", "right")
-    ]
+    sides = [world_angle(track, *(f"{s}_{j}" for j in joint)) for s in ("left", "right")]
     angle = np.nanmean(np.vstack(sides), axis=0)
     at_top, at_low = _median(angle, top), _median(angle, low)
     return None if at_top is None or at_low is None else at_top - at_low
@@ -181,7 +181,9 @@ def _evidence(cues: LiftCues, votes: dict[str, int]) -> str:
     parts = [f"{_hands_text(cues)} ({said[votes['hands']]})"]
     if cues.knee_change_deg is not None and cues.hip_change_deg is not None:
         ratio = cues.hinge_ratio
-        ratio_text = f", ratio {ratio:.2f}" if ratio is not None and cues.hip_change_deg >= 1 else ""
+        ratio_text = (
+            f", ratio {ratio:.2f}" if ratio is not None and cues.hip_change_deg >= 1 else ""
+        )
         parts.append(
             f"knees bent {cues.knee_change_deg:.0f} deg for {cues.hip_change_deg:.0f} deg at "
             f"the hips{ratio_text} ({said[votes['hinge']]})"
@@ -211,7 +213,10 @@ def detect_lift(track: PoseTrack, settings: Settings) -> LiftGuess:
     if total != 0:
         lift = "deadlift" if total > 0 else "squat"
         return LiftGuess(
-            lift, f"{lift} (detected: {evidence})", cues.hands_below_knees, cues.trunk_lean_deg,
+            lift,
+            f"{lift} (detected: {evidence})",
+            cues.hands_below_knees,
+            cues.trunk_lean_deg,
             cues,
         )
     lean95 = cues.trunk_lean_deg
@@ -225,6 +230,4 @@ def detect_lift(track: PoseTrack, settings: Settings) -> LiftGuess:
             "use --lift deadlift if it is one"
         )
         lift = "squat"
-    return LiftGuess(
-        lift, f"{lift} (detected: {why})", cues.hands_below_knees, lean95, cues
-    )
+    return LiftGuess(lift, f"{lift} (detected: {why})", cues.hands_below_knees, lean95, cues)

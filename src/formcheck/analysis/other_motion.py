@@ -28,9 +28,7 @@ from formcheck.config import Settings
 from formcheck.track import INDEX, PoseTrack
 
 SAID = "this does not look like a squat or deadlift"
-_ONLY = (
-    "formcheck analyses squats and deadlifts only, so it counts no reps and judges no form here"
-)
+_ONLY = "formcheck analyses squats and deadlifts only, so it counts no reps and judges no form here"
 
 
 def _spread(x: np.ndarray) -> float:
@@ -45,39 +43,49 @@ def _torso(track: PoseTrack) -> float:
     return float(np.nanmedian(np.linalg.norm(shoulder - hip, axis=1)))
 
 
-def _rep_frames(reps: list[RepWindow], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return masks of the frames near the bottom and near the top (ends) of the reps."""
-    bottom, top = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+def _span(track: PoseTrack, reps: list[RepWindow]) -> np.ndarray:
+    """Return the frames the motion is read on: inside the reps, or all with no reps."""
+    if not reps:
+        return track.present.copy()
+    span = np.zeros(track.n_frames, dtype=bool)
     for w in reps:
-        span = max(1, (w.end - w.start) // 8)
-        bottom[max(0, w.bottom - span) : w.bottom + span + 1] = True
-        top[w.start : w.start + span + 1] = True
-        top[max(w.start, w.end - span) : w.end + 1] = True
-    return bottom, top
+        span[w.start : w.end + 1] = True
+    return span & track.present
+
+
+def _ends(track: PoseTrack, span: np.ndarray, band: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    """Return masks of the frames in ``span`` with the hips lowest and highest.
+
+    Each end is ``band`` of the hip height's 5th-95th percentile range. Read on the hips,
+    not on the rep windows: a deadlift's window turns at lockout, a squat's at the bottom.
+    """
+    y = midpoint(track, "left_hip", "right_hip")[:, 1]
+    y = np.where(span, y, np.nan)
+    if np.isfinite(y).sum() < 3:
+        none = np.zeros(track.n_frames, dtype=bool)
+        return none, none
+    lo, hi = np.nanpercentile(y, [5, 95])
+    cut = band * (hi - lo)
+    with np.errstate(invalid="ignore"):
+        return y <= lo + cut, y >= hi - cut
 
 
 def arm_swing(track: PoseTrack, reps: list[RepWindow]) -> tuple[float, float] | None:
-    """Return the wrists' height over the shoulders at the reps' top and bottom (torso lengths).
+    """Return the wrists' height over the shoulders with the hips high and low (torso lengths).
 
-    0 is shoulder height, -1 about a torso below it (arms hanging); None when the wrists
-    are not seen at both.
+    0 is shoulder height, -1 about a torso below it (arms hanging). With the hips high the
+    highest the hands get (90th percentile: a swing's arms are level only for a moment),
+    with the hips low the median. None when the wrists are not seen at both.
     """
     rel = (
         midpoint(track, "left_wrist", "right_wrist")[:, 1]
         - midpoint(track, "left_shoulder", "right_shoulder")[:, 1]
     ) / _torso(track)
-    bottom, top = _rep_frames(reps, track.n_frames)
-    # The highest the hands get near the top, the lowest near the bottom: a swing's arms
-    # are level only for a moment at the top.
-    at_top = [
-        np.nanmax(rel[max(0, w.end - (w.end - w.start) // 3) : w.end + 1])
-        for w in reps
-        if np.isfinite(rel[w.start : w.end + 1]).any()
-    ]
-    at_bottom = rel[bottom & np.isfinite(rel)]
-    if not at_top or at_bottom.size < 3 or not top.any():
+    low, high = _ends(track, _span(track, reps))
+    at_top, at_bottom = rel[high & np.isfinite(rel)], rel[low & np.isfinite(rel)]
+    if at_top.size < 3 or at_bottom.size < 3:
         return None
-    return float(np.median(at_top)), float(np.median(at_bottom))
+    return float(np.percentile(at_top, 90)), float(np.median(at_bottom))
 
 
 def lunge_cues(track: PoseTrack, reps: list[RepWindow]) -> tuple[float, float] | None:
@@ -85,7 +93,7 @@ def lunge_cues(track: PoseTrack, reps: list[RepWindow]) -> tuple[float, float] |
 
     Both from the world landmarks, so a side view's hidden far leg is still placed in 3-D.
     """
-    bottom, _ = _rep_frames(reps, track.n_frames)
+    bottom, _ = _ends(track, _span(track, reps))
     w = np.where(track.present[:, None, None], track.world_xyz, np.nan)
     la, ra = w[:, INDEX["left_ankle"]], w[:, INDEX["right_ankle"]]
     split = np.hypot(la[:, 0] - ra[:, 0], la[:, 2] - ra[:, 2])  # level distance, y is up-down
@@ -105,16 +113,17 @@ def lunge_cues(track: PoseTrack, reps: list[RepWindow]) -> tuple[float, float] |
     return float(np.median(split[sel]) / leg), float(np.median(hip_gap[sel]))
 
 
-def heel_rise(track: PoseTrack, leg_px: float) -> tuple[float, float]:
-    """Return how far the heels rise over the toes (leg lengths) and how the hips follow.
+def heel_rise(track: PoseTrack, leg_px: float) -> tuple[float, float, np.ndarray]:
+    """Return the heels' rise over the toes (leg lengths), the hips' following, the gap.
 
-    The rise is the 5th-95th percentile range of the heel's height over the toe, on the
-    side where it is largest; the second number is its correlation with the hip height
-    (a calf raise lifts the whole body with the heels, about 1; a heel landmark hidden by
-    a plate only jitters, about 0).
+    The rise is the 5th-95th percentile range of the heel's height over the toe; the
+    following is its correlation with the hip height (a calf raise lifts the whole body with
+    the heels, about 1; a heel landmark hidden by a plate only jitters, about 0); the gap is
+    the heel's height over the toe per frame, about its median (pixels), on the side that
+    rises most.
     """
     hip = midpoint(track, "left_hip", "right_hip")[:, 1]
-    best = (0.0, 0.0)
+    best: tuple[float, float, np.ndarray] = (0.0, 0.0, np.zeros(track.n_frames))
     for side in ("left", "right"):
         gap = track.xy(f"{side}_heel")[:, 1] - track.xy(f"{side}_foot_index")[:, 1]
         ok = np.isfinite(gap) & np.isfinite(hip)
@@ -122,14 +131,15 @@ def heel_rise(track: PoseTrack, leg_px: float) -> tuple[float, float]:
             continue
         rise = _spread(gap) / leg_px
         if rise > best[0]:
-            best = (rise, float(np.corrcoef(gap[ok], hip[ok])[0, 1]))
+            follow = float(np.corrcoef(gap[ok], hip[ok])[0, 1])
+            best = (rise, follow, np.nan_to_num(gap - np.nanmedian(gap)))
     return best
 
 
-def _with_reps(
+def _swing_or_lunge(
     track: PoseTrack, settings: Settings, reps: list[RepWindow], hinge: bool
 ) -> str | None:
-    """Return why a clip with hip-drop 'reps' is a swing or a lunge, or None.
+    """Return why a clip whose hips drop is a swing or a lunge, or None.
 
     ``hinge``: the lift cues found the hips bending much more than the knees (a swing's
     pattern; see :mod:`formcheck.analysis.lift`).
@@ -140,11 +150,11 @@ def _with_reps(
         if top >= settings.get("other.swing_min_top_hands") and bottom <= settings.get(
             "other.swing_max_bottom_hands"
         ):
-            rep_s = float(np.median([(w.end - w.start) / track.fps for w in reps]))
             return (
-                f"the arms swing the weight from {-bottom:.2f} torso lengths below the "
-                f"shoulders at the bottom up to {abs(top):.2f} {'above' if top > 0 else 'below'} "
-                f"them at the top, {rep_s:.1f} s a rep (a kettlebell or dumbbell swing?)"
+                f"the hips hinge and the arms swing the weight from {-bottom:.2f} torso "
+                f"lengths below the shoulders with the hips low up to {abs(top):.2f} "
+                f"{'above' if top > 0 else 'below'} them with the hips high (a kettlebell "
+                "or dumbbell swing?)"
             )
     legs = lunge_cues(track, reps)
     if legs is not None:
@@ -161,19 +171,24 @@ def _with_reps(
 
 def _without_reps(track: PoseTrack, settings: Settings, leg_px: float) -> str | None:
     """Return why a clip with no reps shows something else, or None when the hips drop."""
-    hip = midpoint(track, "left_hip", "right_hip")
-    hips = _spread(hip[:, 1]) / leg_px
+    hip = midpoint(track, "left_hip", "right_hip")[:, 1]
+    heels, follow, gap = heel_rise(track, leg_px)
+    calf = heels >= settings.get("other.calf_min_heel_rise") and follow >= settings.get(
+        "other.calf_min_hip_follow"
+    )
+    # Rising on the toes lifts the hips with the heels; only the rest is the hips' own motion.
+    hips = _spread(hip - gap if calf else hip) / leg_px
     if hips >= settings.get("reps.min_depth"):
         return None
-    heels, follow = heel_rise(track, leg_px)
     stayed = (
         f"the hips stayed within {hips:.2f} leg lengths of their height for the whole clip "
         f"(a rep drops them at least {settings.get('reps.min_depth'):g})"
     )
-    if heels >= settings.get("other.calf_min_heel_rise") and follow >= settings.get(
-        "other.calf_min_hip_follow"
-    ):
-        return f"{stayed}, and the heels rose {heels:.2f} leg lengths off the floor (a calf raise?)"
+    if calf:
+        return (
+            f"{stayed} once the heels' rise is taken out, and the heels rose {heels:.2f} leg "
+            "lengths off the floor with the body following (a calf raise?)"
+        )
     moved = _hand_travel(track, settings)
     what = (
         f"the hands moved {moved:.2f} torso lengths (a curl, press or raise?)"
@@ -207,12 +222,15 @@ def not_a_lift(
 ) -> str | None:
     """Return the sentence saying a clip shows no squat or deadlift, or None when it may.
 
-    With no reps, the hips never dropped: a calf raise (heels rise), a curl, press or raise
-    (hands move) or nothing. With reps, the hip drops may belong to a swing or a lunge
-    (see the module notes; a swing only when ``hinge``, the lift cues' hinge pattern).
-    The sentence names what moved, in numbers.
+    With no reps and hips that never dropped: a calf raise (heels rise), a curl, press or
+    raise (hands move) or nothing. When the hips drop (reps found, or none kept), the drops
+    may belong to a swing or a lunge (see the module notes; a swing only when ``hinge``,
+    the lift cues' hinge pattern), read inside the reps or over the whole clip without
+    them. The sentence names what moved, in numbers.
     """
     if not np.isfinite(leg_px) or leg_px <= 0:
         return None
-    what = _with_reps(track, settings, reps, hinge) if reps else _without_reps(track, settings, leg_px)
+    what = None if reps else _without_reps(track, settings, leg_px)
+    if what is None:
+        what = _swing_or_lunge(track, settings, reps or [], hinge)
     return None if what is None else f"{SAID}: {what}. {_ONLY}"
