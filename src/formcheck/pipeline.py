@@ -24,8 +24,9 @@ from formcheck.analysis.cuts import clean_by_shot, find_cuts
 from formcheck.analysis.deadlift import hinge_metrics, pull_metrics
 from formcheck.analysis.depth import HipJoints, add_uncertainty, hip_joint_centres
 from formcheck.analysis.faults import find_faults, not_judged_notes, summarize
-from formcheck.analysis.lift import detect_lift, not_a_lift
+from formcheck.analysis.lift import detect_lift, lift_cues
 from formcheck.analysis.nanmath import true_runs
+from formcheck.analysis.other_motion import not_a_lift
 from formcheck.analysis.reps import RepWindow, Segmentation, segment_reps
 from formcheck.analysis.squat_front import front_metrics
 from formcheck.analysis.squat_side import (
@@ -273,10 +274,13 @@ def _analyze_track(
     notes += _absences(track, min_gap_s)
     cuts = find_cuts(track, settings)
     clean = clean_by_shot(track, settings, cuts)
-    chosen_style = style
+    chosen_style, chosen_lift = style, lift
     lift, style, lift_reason = _resolve_lift(clean, settings, rules, lift, style)
     seg = segment_reps(
         clean, settings, lift, style=chosen_style if lift == "deadlift" else None, cuts=cuts
+    )
+    other, seg = _other_motion(
+        clean, settings, seg, chosen_lift == "auto" and chosen_style is None
     )
     if lift == "deadlift" and chosen_style is None:
         style = "romanian" if seg.pattern == "hinge" else DEFAULT_STYLE[lift]
@@ -302,7 +306,6 @@ def _analyze_track(
     unsupported = find_faults(reps, book, footage, lift, series)
     notes += _view_notes(view, book, lift, unsupported)
     notes += not_judged_notes(reps)
-    other = None if reps else not_a_lift(clean, settings, seg.leg_length_px)
     if other:
         notes.insert(0, other)
     elif not reps:
@@ -331,6 +334,23 @@ def _analyze_track(
         times_s=t,
         lift_reason=lift_reason,
     )
+
+
+def _other_motion(
+    clean: PoseTrack, settings: Settings, seg: Segmentation, detected: bool
+) -> tuple[str | None, Segmentation]:
+    """Return the sentence saying the clip is no squat or deadlift (or None) and the reps.
+
+    The segmentation comes back with no reps when the clip is something else.
+
+    A clip with no reps is checked whatever the user chose; reps are second-guessed (a
+    swing, a lunge) only when the lift was detected, not chosen with --lift or --style.
+    """
+    if seg.reps and not detected:
+        return None, seg
+    hinge = lift_cues(clean).is_hinge(settings)
+    other = not_a_lift(clean, settings, seg.leg_length_px, seg.reps, hinge)
+    return other, (replace(seg, reps=[], rejected=[]) if other else seg)
 
 
 def _cut_notes(track: PoseTrack, cuts: list[int]) -> list[str]:

@@ -1,9 +1,17 @@
 """Which lift a clip shows - squat or deadlift - told from the motion, with the reason.
 
-At the bottom of a deadlift (the bar on the floor) the hands are below the knees and the trunk
-is bent far over; at the bottom of a squat the hands hold a bar on the shoulders, or are held
-in front or behind the head, well above the knees, and the trunk is more upright. The bottom
-is read where the shoulders are lowest, so set-up, walk-outs and standing do not count.
+Three cues are read where the shoulders are lowest (the bottom of the reps, so set-up,
+walk-outs and standing do not count), and each votes squat, deadlift or "not telling":
+
+- **hands**: at the bottom of a deadlift the bar is on the floor, the wrists well below the
+  knees; a squat holds the bar on the shoulders or the hands in front of or behind the head.
+- **hinge**: a deadlift bends mostly at the hips - the knee angle changes about half as much
+  as the hip angle between standing and the bottom - while a squat bends both about alike.
+- **trunk**: a deadlift's trunk is bent far over at the bottom, a squat's much less.
+
+The hinge and trunk cues are measured on BlazePose's world landmarks (metres, 3-D), so a
+front view or a camera above hip height does not flatten them as it does the picture.
+Most votes win; a tie falls back to the picture's trunk angle. The reason names every cue.
 """
 
 from __future__ import annotations
@@ -12,11 +20,39 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.analysis.signals import angle_from_vertical, midpoint
+from formcheck.analysis.signals import angle_from_vertical, interior_angle, midpoint
 from formcheck.config import Settings
-from formcheck.track import PoseTrack
+from formcheck.track import INDEX, PoseTrack
 
 LIFTS = ("squat", "deadlift")
+
+
+@dataclass
+class LiftCues:
+    """What the lift is read from, each None when it could not be measured."""
+
+    hands_below_knees: float | None  # torso lengths, + = wrists below the knees at the bottom
+    trunk_lean_deg: float | None  # 95th percentile of the picture's trunk angle from vertical
+    bottom_lean_deg: float | None  # 3-D trunk angle from vertical at the bottom (median)
+    knee_change_deg: float | None  # 3-D knee angle, standing minus bottom (medians)
+    hip_change_deg: float | None  # 3-D hip angle (shoulder-hip-knee), standing minus bottom
+
+    def is_hinge(self, settings: Settings) -> bool:
+        """Return True when the hips bent much more than the knees (``lift.hinge_max_ratio``)."""
+        ratio = self.hinge_ratio
+        return (
+            ratio is not None
+            and self.hip_change_deg is not None
+            and self.hip_change_deg >= settings.get("lift.min_hip_change")
+            and ratio <= settings.get("lift.hinge_max_ratio")
+        )
+
+    @property
+    def hinge_ratio(self) -> float | None:
+        """Return the knee angle change over the hip angle change (None when not measured)."""
+        if self.knee_change_deg is None or self.hip_change_deg is None:
+            return None
+        return self.knee_change_deg / self.hip_change_deg
 
 
 @dataclass
@@ -25,17 +61,139 @@ class LiftGuess:
 
     lift: str
     reason: str
-    hands_below_knees: float | None  # torso lengths, + = wrists below the knees at the bottom
-    trunk_lean_deg: float | None  # 95th percentile of the trunk angle from vertical
+    hands_below_knees: float | None
+    trunk_lean_deg: float | None
+    cues: LiftCues | None = None
 
 
-def _low_frames(track: PoseTrack) -> np.ndarray:
-    """Return a mask of the frames where the shoulders are in the lowest quarter of their range."""
+def _low_and_top_frames(track: PoseTrack) -> tuple[np.ndarray, np.ndarray]:
+    """Return masks of the frames with the shoulders in the lowest and highest quarter."""
     y = midpoint(track, "left_shoulder", "right_shoulder")[:, 1]
+    none = np.zeros(len(y), dtype=bool)
     if np.isfinite(y).sum() < 3:
-        return np.zeros(len(y), dtype=bool)
+        return none, none
     lo, hi = np.nanpercentile(y, 10), np.nanpercentile(y, 90)
-    return np.isfinite(y) & (y <= lo + 0.25 * (hi - lo))
+    band = 0.25 * (hi - lo)
+    return np.isfinite(y) & (y <= lo + band), np.isfinite(y) & (y >= hi - band)
+
+
+def world_angle(track: PoseTrack, a: str, b: str, c: str) -> np.ndarray:
+    """Return the 3-D angle a-b-c at ``b`` from the world landmarks, degrees 0..180."""
+    w = np.where(track.present[:, None, None], track.world_xyz, np.nan)
+    return interior_angle(w[:, INDEX[a]], w[:, INDEX[b]], w[:, INDEX[c]])
+
+
+def world_lean(track: PoseTrack) -> np.ndarray:
+    """Return the 3-D angle of the hip-to-shoulder line from vertical per frame, degrees."""
+    w = np.where(track.present[:, None, None], track.world_xyz, np.nan)
+    ls, rs, lh, rh = (
+        INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    )
+    v = (w[:, ls] + w[:, rs] - w[:, lh] - w[:, rh]) / 2  # world y points down
+    return np.degrees(np.arctan2(np.hypot(v[:, 0], v[:, 2]), -v[:, 1]))
+
+
+def _median(x: np.ndarray, mask: np.ndarray, min_frames: int = 3) -> float | None:
+    vals = x[mask & np.isfinite(x)]
+    return float(np.median(vals)) if vals.size >= min_frames else None
+
+
+def _joint_change(
+    track: PoseTrack, joint: tuple[str, str, str], low: np.ndarray, top: np.ndarray
+) -> float | None:
+    """Return how much a joint angle (both sides averaged) closes from standing to the bottom."""
+    sides = [world_angle(track, *(f"{s}_{j}" for j in joint)) for s in ("left", "right")]
+    angle = np.nanmean(np.vstack(sides), axis=0)
+    at_top, at_low = _median(angle, top), _median(angle, low)
+    return None if at_top is None or at_low is None else at_top - at_low
+
+
+def lift_cues(track: PoseTrack) -> LiftCues:
+    """Return the cues a cleaned track's lift is read from (see the module notes)."""
+    shoulder = midpoint(track, "left_shoulder", "right_shoulder")
+    hip = midpoint(track, "left_hip", "right_hip")
+    torso = float(np.nanmedian(np.linalg.norm(shoulder - hip, axis=1)))
+    lean = angle_from_vertical(hip, shoulder)
+    lean95 = float(np.nanpercentile(lean, 95)) if np.isfinite(lean).any() else None
+    low, top = _low_and_top_frames(track)
+    wrist = midpoint(track, "left_wrist", "right_wrist")[:, 1]
+    knee = midpoint(track, "left_knee", "right_knee")[:, 1]
+    drop = (knee - wrist) / torso  # + = wrists below the knees (y up)
+    hands = _median(drop, low, max(3, int(0.3 * low.sum())))
+    return LiftCues(
+        hands_below_knees=hands,
+        trunk_lean_deg=lean95,
+        bottom_lean_deg=_median(world_lean(track), low),
+        knee_change_deg=_joint_change(track, ("hip", "knee", "ankle"), low, top),
+        hip_change_deg=_joint_change(track, ("shoulder", "hip", "knee"), low, top),
+    )
+
+
+def _vote(value: float | None, deadlift_if: float, squat_if: float, *, above: bool) -> int:
+    """Return +1 (deadlift), -1 (squat) or 0 for one cue and its two thresholds."""
+    if value is None:
+        return 0
+    if above:
+        return 1 if value > deadlift_if else -1 if value < squat_if else 0
+    return 1 if value < deadlift_if else -1 if value > squat_if else 0
+
+
+def _hands_text(cues: LiftCues) -> str:
+    h = cues.hands_below_knees
+    if h is None:
+        return "wrists hidden at the bottom"
+    if h >= 0:
+        return f"wrists {h:.2f} torso lengths below the knees at the bottom"
+    return f"wrists {-h:.2f} torso lengths above the knees at the bottom"
+
+
+def _votes(cues: LiftCues, settings: Settings) -> dict[str, int]:
+    """Return each cue's vote: +1 deadlift, -1 squat, 0 not telling."""
+    ratio = cues.hinge_ratio
+    hip_change = cues.hip_change_deg
+    if hip_change is None or hip_change < settings.get("lift.min_hip_change"):
+        ratio = None  # the hips hardly bend: no pattern to read
+    return {
+        "hands": _vote(
+            cues.hands_below_knees,
+            settings.get("lift.hands_below_knees"),
+            -settings.get("lift.hands_above_knees"),
+            above=True,
+        ),
+        "hinge": _vote(
+            ratio,
+            settings.get("lift.hinge_max_ratio"),
+            settings.get("lift.squat_min_ratio"),
+            above=False,
+        ),
+        "trunk": _vote(
+            cues.bottom_lean_deg,
+            settings.get("lift.deadlift_min_bottom_lean"),
+            settings.get("lift.squat_max_bottom_lean"),
+            above=True,
+        ),
+    }
+
+
+def _evidence(cues: LiftCues, votes: dict[str, int]) -> str:
+    """Return the cues in words, each marked with the lift it points to."""
+    said = {1: "deadlift", -1: "squat", 0: "not telling"}
+    parts = [f"{_hands_text(cues)} ({said[votes['hands']]})"]
+    if cues.knee_change_deg is not None and cues.hip_change_deg is not None:
+        ratio = cues.hinge_ratio
+        ratio_text = (
+            f", ratio {ratio:.2f}" if ratio is not None and cues.hip_change_deg >= 1 else ""
+        )
+        parts.append(
+            f"knees bent {cues.knee_change_deg:.0f} deg for {cues.hip_change_deg:.0f} deg at "
+            f"the hips{ratio_text} ({said[votes['hinge']]})"
+        )
+    if cues.bottom_lean_deg is not None:
+        parts.append(
+            f"trunk {cues.bottom_lean_deg:.0f} deg from vertical at the bottom "
+            f"({said[votes['trunk']]})"
+        )
+    return "; ".join(parts)
 
 
 def detect_lift(track: PoseTrack, settings: Settings) -> LiftGuess:
@@ -43,96 +201,33 @@ def detect_lift(track: PoseTrack, settings: Settings) -> LiftGuess:
 
     Notes
     -----
-    Hands clearly below the knees at the bottom mean a deadlift, unless the trunk never bends
-    as far as a deadlift's (a squat holding dumbbells at the sides); hands clearly above mean
-    a squat. With the wrists hidden (a bar across the back hides them side on) or near knee
-    height, the trunk angle decides; with neither cue the clip is taken as a squat and the
-    reason says so.
+    Each cue votes (see the module notes) and most votes win. On a tie - no cue telling,
+    or one for each - the picture's trunk angle decides as it did before the other cues
+    (bent past ``lift.deadlift_min_lean`` is a deadlift), and with nothing at all the clip
+    is taken as a squat; the reason then says to use ``--lift deadlift`` if it is one.
     """
-    shoulder = midpoint(track, "left_shoulder", "right_shoulder")
-    hip = midpoint(track, "left_hip", "right_hip")
-    torso = float(np.nanmedian(np.linalg.norm(shoulder - hip, axis=1)))
-    lean = angle_from_vertical(hip, shoulder)
-    lean95 = float(np.nanpercentile(lean, 95)) if np.isfinite(lean).any() else None
-    low = _low_frames(track)
-    wrist = midpoint(track, "left_wrist", "right_wrist")[:, 1]
-    knee = midpoint(track, "left_knee", "right_knee")[:, 1]
-    drop = (knee - wrist) / torso  # + = wrists below the knees (y up)
-    seen = low & np.isfinite(drop)
-    hands = float(np.median(drop[seen])) if seen.sum() >= max(3, 0.3 * low.sum()) else None
-    hands_min = settings.get("lift.hands_below_knees")
-    hands_up = settings.get("lift.hands_above_knees")
-    lean_text = "unknown" if lean95 is None else f"{lean95:.0f} deg"
-    bent = lean95 is not None and lean95 >= settings.get("lift.deadlift_min_lean")
-    if hands is not None and hands > hands_min:
-        where = f"wrists {hands:.2f} torso lengths below the knees at the bottom"
-        if lean95 is not None and lean95 < settings.get("lift.squat_max_lean"):
-            why = (
-                f"{where}, but the trunk stays within {lean_text} of vertical: weights at the sides"
-            )
-            return LiftGuess("squat", f"squat (detected: {why})", hands, lean95)
-        why = f"{where}, trunk bent up to {lean_text} from vertical"
-        return LiftGuess("deadlift", f"deadlift (detected: {why})", hands, lean95)
-    if hands is not None and hands < -hands_up:
-        why = (
-            f"wrists {-hands:.2f} torso lengths above the knees at the bottom - a bar on the "
-            f"shoulders or hands up; trunk up to {lean_text} from vertical"
+    cues = lift_cues(track)
+    votes = _votes(cues, settings)
+    total = sum(votes.values())
+    evidence = _evidence(cues, votes)
+    if total != 0:
+        lift = "deadlift" if total > 0 else "squat"
+        return LiftGuess(
+            lift,
+            f"{lift} (detected: {evidence})",
+            cues.hands_below_knees,
+            cues.trunk_lean_deg,
+            cues,
         )
-        return LiftGuess("squat", f"squat (detected: {why})", hands, lean95)
-    # Wrists hidden, or level with the knees (not clear either way): the trunk angle decides.
-    seen = "wrists hidden" if hands is None else "wrists near knee height at the bottom"
-    if bent:
-        why = f"{seen}; trunk bent up to {lean_text} from vertical, beyond a squat's"
-        return LiftGuess("deadlift", f"deadlift (detected: {why})", hands, lean95)
-    why = f"{seen}; trunk up to {lean_text} from vertical; use --lift deadlift if it is one"
-    return LiftGuess("squat", f"squat (detected: {why})", hands, lean95)
-
-
-def _spread(x: np.ndarray) -> float:
-    """Return the 5th-95th percentile range of the finite values (0 with too few)."""
-    finite = x[np.isfinite(x)]
-    return float(np.ptp(np.percentile(finite, [5, 95]))) if finite.size >= 3 else 0.0
-
-
-def not_a_lift(track: PoseTrack, settings: Settings, leg_px: float) -> str | None:
-    """Return why a clip with no reps shows no squat or deadlift, or None when it may.
-
-    A squat or a deadlift drops the hips; when they stay within ``reps.min_depth`` leg
-    lengths for the whole clip, the motion is something else (a curl, press or raise moves
-    only the hands; a calf raise lifts the body a little) or nothing at all. The sentence
-    names what did move, in numbers.
-
-    Notes
-    -----
-    Only called when no rep was found: a clip with reps is not second-guessed here, so a
-    kettlebell swing or a lunge, which drop the hips, are still read as squats.
-    """
-    if not np.isfinite(leg_px) or leg_px <= 0:
-        return None
-    hip = midpoint(track, "left_hip", "right_hip")
-    shoulder = midpoint(track, "left_shoulder", "right_shoulder")
-    hips = _spread(hip[:, 1]) / leg_px
-    if hips >= settings.get("reps.min_depth"):
-        return None
-    torso = float(np.nanmedian(np.linalg.norm(shoulder - hip, axis=1)))
-    moved = 0.0
-    for side in ("left", "right"):
-        # A wrist BlazePose mostly guesses (the far one side on) would only add its jitter.
-        if np.median(track.vis(f"{side}_wrist")[track.present]) < settings.get(
-            "signals.min_visibility"
-        ):
-            continue
-        hand = track.xy(f"{side}_wrist") - track.xy(f"{side}_shoulder")
-        box = np.hypot(_spread(hand[:, 0]), _spread(hand[:, 1])) / torso
-        moved = max(moved, float(box))
-    what = (
-        f"the hands moved {moved:.2f} torso lengths (a curl, press or raise?)"
-        if moved >= settings.get("lift.other_min_hand_travel")
-        else "nothing else moved much either"
-    )
-    return (
-        f"this does not look like a squat or deadlift: the hips stayed within {hips:.2f} leg "
-        f"lengths of their height for the whole clip (a rep drops them at least "
-        f"{settings.get('reps.min_depth'):g}), and {what}. formcheck analyses squats and "
-        "deadlifts only, so it counts no reps and judges no form here"
-    )
+    lean95 = cues.trunk_lean_deg
+    lean_text = "unknown" if lean95 is None else f"{lean95:.0f} deg"
+    if lean95 is not None and lean95 >= settings.get("lift.deadlift_min_lean"):
+        why = f"{evidence}; the cues tie, and the trunk bends up to {lean_text}, beyond a squat's"
+        lift = "deadlift"
+    else:
+        why = (
+            f"{evidence}; the cues tie, and the trunk bends up to {lean_text}; "
+            "use --lift deadlift if it is one"
+        )
+        lift = "squat"
+    return LiftGuess(lift, f"{lift} (detected: {why})", cues.hands_below_knees, lean95, cues)

@@ -124,6 +124,7 @@ def search_second_person(
 
 
 PERSON_CHOICES = ("auto", "left", "right", "largest")
+ONE_PERSON = "only one person found"  # ends the note of a --person choice with nobody else
 
 
 def check_person(person: str) -> str:
@@ -165,7 +166,7 @@ def choose_lifter(
     """
     both = [s for s in sightings if s.other is not None]
     if not sightings or len(both) < max(2, settings.second_person_fraction.value * len(sightings)):
-        alone = [] if person == "auto" else [f"--person {person}: only one person found"]
+        alone = [] if person == "auto" else [f"--person {person}: {ONE_PERSON}"]
         return Choice(rerun=False, mask_x=None, warnings=alone)
     left = [_leftmost(s) for s in both]
     right = [_rightmost(s) for s in both]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -198,6 +199,12 @@ def _bar(label: str) -> Iterator[tuple[Progress, Callable[[int, int], None]]]:
     help="Who to analyse when two people are in frame: auto (the one doing reps, else the "
     "largest and most central), left, right, largest, or N counting from the left.",
 )
+@click.option(
+    "--all-people",
+    is_flag=True,
+    help="Analyse each person in frame (up to 2, from the left): one table each, and "
+    "--json/--csv/--out write one per person (NAME.person1.json, ...; --out DIR/person1/).",
+)
 @click.option("--start", "start_s", type=float, default=None, help="Analyse from this time (s) on.")
 @click.option("--end", "end_s", type=float, default=None, help="Analyse up to this time (s).")
 @click.option("--no-cache", is_flag=True, help="Run the pose model even if a cached track exists.")
@@ -221,6 +228,7 @@ def analyze(
     config_path: Path | None,
     rules_path: Path | None,
     person: str,
+    all_people: bool,
     start_s: float | None,
     end_s: float | None,
     no_cache: bool,
@@ -245,8 +253,34 @@ def analyze(
         start_s=start_s,
         end_s=end_s,
     ).resolved()  # every flag is checked here, before the pose pass
+    if all_people:
+        from formcheck.all_people import analyze_people
+
+        with _bar("pose") as (_, progress):
+            people = analyze_people(video, options, progress=progress)
+        for n, analysis in enumerate(people, start=1):
+            if len(people) > 1:
+                console.print(f"[bold]Person {n} of {len(people)}[/]")
+            suffix = f".person{n}" if len(people) > 1 else ""
+            _emit(analysis, options, video, _Outputs(json_path, csv_path, out_dir, kinds), suffix)
+        return
     with _bar("pose") as (_, progress):
         analysis = analyze_video(video, options, progress=progress)
+    _emit(analysis, options, video, _Outputs(json_path, csv_path, out_dir, kinds), "")
+
+
+@dataclass(frozen=True)
+class _Outputs:
+    json_path: Path | None
+    csv_path: Path | None
+    out_dir: Path | None
+    kinds: tuple[str, ...]
+
+
+def _emit(
+    analysis: Analysis, options: AnalysisOptions, video: Path, outs: _Outputs, suffix: str
+) -> None:
+    """Render one analysis and write its files; ``suffix`` (``.person2``) names them apart."""
     track = analysis.track
     assert track is not None
     parts = analysis.parts
@@ -258,20 +292,30 @@ def analyze(
     assert options.rules is not None  # loaded by resolved()
     for part in parts or [analysis]:
         render(part, options.rules)
+    json_path = _named(outs.json_path, suffix)
     if json_path:
         console.print(f"wrote {safe_text(write_json(analysis, json_path))}")
     for i, part in enumerate(parts, start=1):
         if json_path:
             part_path = write_json(part, json_path.with_suffix(f".part{i}.json"))
             console.print(f"wrote {safe_text(part_path)}")
+    csv_path = _named(outs.csv_path, suffix)
     if csv_path:
         console.print(f"wrote {safe_text(write_csv(analysis, csv_path))}")
-    if out_dir:
+    if outs.out_dir:
+        out_dir = outs.out_dir / suffix.lstrip(".") if suffix else outs.out_dir
         out_dir.mkdir(parents=True, exist_ok=True)
         written = {"analysis.json": write_json(analysis, out_dir / "analysis.json")}
-        written.update(_write_report(analysis, track, video, out_dir, kinds))
+        written.update(_write_report(analysis, track, video, out_dir, outs.kinds))
         for name, path in written.items():
             console.print(f"wrote {name}: {safe_text(path)}")
+
+
+def _named(path: Path | None, suffix: str) -> Path | None:
+    """Return ``path`` with ``suffix`` before its extension (unchanged without a suffix)."""
+    if path is None or not suffix:
+        return path
+    return path.with_name(f"{path.stem}{suffix}{path.suffix}")
 
 
 def _check_outputs(json_path: Path | None, csv_path: Path | None, out_dir: Path | None) -> None:
