@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from formcheck.analysis.deadlift_legs import bar_lead, leg_metrics
 from formcheck.analysis.nanmath import nan_max, round_or_none
 from formcheck.analysis.reps import RepWindow
 from formcheck.analysis.signals import interior_angle, midpoint
@@ -29,9 +30,6 @@ from formcheck.track import PoseTrack
 # How far before the detected start to look for the set position (s): the pull's start is
 # where the trunk has already left the floor angle by reps.dl_exit_lean.
 SET_SEARCH_S = 1.5
-# The ankle sits at least this far (foot lengths) below the knee in a pull (shin ~1.6 foot
-# lengths, inclined at most ~35 deg at the floor); less means the feet were not seen.
-MIN_SHIN_DROP = 1.0
 # Below this trunk angle (deg from vertical) the lifter is standing, not yet over the bar.
 UPRIGHT_DEG = 40.0
 
@@ -141,52 +139,6 @@ def _lockout_lean_back(
     }
 
 
-def _bar_away(
-    track: PoseTrack,
-    side: str,
-    facing: float,
-    set_frame: int,
-    rep: RepWindow,
-    foot_px: float,
-) -> dict[str, Metric]:
-    unit = "foot lengths ahead of mid-foot"
-    if not facing:
-        return {"bar_from_midfoot": Metric(None, unit, "unmeasured: facing unknown")}
-    sl = slice(set_frame, rep.bottom + 1)
-    shin_drop = (track.xy(f"{side}_knee")[sl, 1] - track.xy(f"{side}_ankle")[sl, 1]) / foot_px
-    # An ankle barely below the knee is a guess drawn on the plate, not the foot: use only the
-    # frames where the foot is plausibly on the floor (the feet do not move in a pull).
-    feet_seen = np.nan_to_num(shin_drop, nan=0.0) >= MIN_SHIN_DROP
-    if feet_seen.sum() < 3:
-        return {
-            "bar_from_midfoot": Metric(
-                None, unit, "unmeasured: the feet are hidden (ankle landmarks implausible)"
-            )
-        }
-    heel, toe = track.xy(f"{side}_heel")[sl, 0], track.xy(f"{side}_foot_index")[sl, 0]
-    mid = np.where(feet_seen, (heel + toe) / 2, np.nan)
-    if np.isfinite(mid).mean() < 0.3:
-        # Feet behind the plates: the ankle sits over the rear of the foot.
-        ankle = np.where(feet_seen, track.xy(f"{side}_ankle")[sl, 0], np.nan)
-        mid = ankle + facing * 0.25 * foot_px
-    wrist_xy = midpoint(track, "left_wrist", "right_wrist")[sl]
-    # Below the knees the wrists hang straight above the bar; higher up they follow the thighs.
-    below = wrist_xy[:, 1] < track.xy(f"{side}_knee")[sl, 1]
-    wrist = np.where(below, wrist_xy[:, 0], np.nan)
-    if np.isfinite(wrist).sum() < 3 or not np.isfinite(mid).any():
-        return {"bar_from_midfoot": Metric(None, unit, "unmeasured: wrists or feet hidden")}
-    # The feet do not move during a pull: their median position resists plate occlusion.
-    away = facing * (wrist - np.nanmedian(mid)) / foot_px
-    return {
-        "bar_from_midfoot": Metric(
-            round_or_none(nan_max(away), 3),
-            unit,
-            "largest wrist (bar proxy) lead over mid-foot while the bar is below the knees",
-        ),
-        "bar_from_midfoot_start": Metric(round_or_none(float(away[0]), 3), unit, "at the set"),
-    }
-
-
 def _trunk(
     track: PoseTrack, view: ViewResult
 ) -> tuple[str, float, np.ndarray, np.ndarray]:
@@ -223,7 +175,10 @@ def pull_metrics(
     out["hip_rise"] = Metric(
         round_or_none(rep.depth, 3), "leg lengths", "hip rise, floor to lockout"
     )
-    out.update(_bar_away(track, side, facing, set_frame, rep, foot_px))
+    lockout = slice(rep.bottom_first, rep.bottom_last + 1)
+    pull = slice(set_frame, rep.bottom + 1)
+    out.update(bar_lead(track, side, facing, pull, lockout, foot_px, settings))
+    out.update(leg_metrics(track, side, facing, rep, set_frame, leg_px, settings))
     out.update(_lockout_lean_back(track, side, facing, rep))
     out["back_bulge_change"] = Metric(
         round_or_none(_pull_bulge(bulge, set_frame, rep), 3),
@@ -278,8 +233,10 @@ def hinge_metrics(
         "down_s": Metric(round(float(t[rep.bottom] - t[rep.start]), 3), "s"),
         "up_s": Metric(round(float(t[rep.end] - t[rep.bottom]), 3), "s"),
     }
+    standing = np.r_[rep.start : rep.start + 3, max(rep.start, rep.end - 2) : rep.end + 1]
+    foot_px = settings.get("view.foot_length") * leg_px
     out.update(
-        _bar_away(track, side, facing, rep.start, rep, settings.get("view.foot_length") * leg_px)
+        bar_lead(track, side, facing, slice(rep.start, rep.bottom + 1), standing, foot_px, settings)
     )
     hinge = bulge[rep.bottom_first : rep.bottom_last + 1]
     top = np.r_[bulge[rep.start : rep.start + 3], bulge[max(rep.start, rep.end - 2) : rep.end + 1]]
