@@ -4,11 +4,16 @@ Usage::
 
     python scripts/pose_noise_floor.py OUT_DIR VARIANT [CLIP ...]   # make tracks
     python scripts/pose_noise_floor.py OUT_DIR --compare REF OTHER   # per-clip differences
+    python scripts/pose_noise_floor.py OUT_DIR --analyses VARIANT    # JSON for `formcheck eval`
 
 Variants (each a full pose pass over the clip, tracks saved as OUT_DIR/VARIANT/CLIP.npz):
-``ref`` the default single graph; ``drop1`` the same with the first frame blacked out (the
-tracker starts one frame later); ``chunk`` two time chunks in parallel (1 s overlap);
-``*_ns`` the same with BlazePose's landmark smoothing off; ``s640`` frames scaled to 640 px.
+``ref`` one graph over every frame (the shared cache's tracks); ``drop1`` the same with the
+first frame blacked out (the tracker starts one frame later); ``reenc`` the same on the clip
+re-encoded near-losslessly (H.264 crf 12); ``chunk`` time chunks in parallel (at least 6 s,
+1 s overlap: the default); ``dec30`` decimated to 30 fps; ``*_ns`` with BlazePose's landmark
+smoothing off; ``s640`` frames scaled to 640 px. ``NOISE_CLIPS`` names another clip folder
+(e.g. 60 fps copies). Results of issue 13 are in ``data/pose_settings.toml``
+(``parallel_min_chunk_s``, ``analysis_fps``).
 """
 
 from __future__ import annotations
@@ -79,7 +84,7 @@ def reencode(src: Path, dst: Path) -> Path:
 
 def make(out: Path, variant: str, clips: list[Path]) -> None:
     """Write the tracks of ``variant`` for ``clips``."""
-    over: dict[str, float] = {}
+    over = {"parallel_min_chunk_s": 3600.0, "analysis_fps": 240.0}  # one graph, full rate
     max_side = 960
     if variant.startswith("chunk"):
         over["parallel_min_chunk_s"] = 6.0
