@@ -122,10 +122,10 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 #: With ``--levers``: formcheck with one pose setting changed from the defaults, as more commands
-#: in the same alternation ("single": one graph, the time chunks off; "dec30": decimation to
-#: 30 fps on, off by default for accuracy).
+#: in the same alternation ("chunks": time chunks in parallel on clips of 12 s or more; "dec30":
+#: decimation to 30 fps; both off by default, see pose_settings.toml).
 LEVERS = {
-    "single": "pose.parallel_min_chunk_s=3600",
+    "chunks": "pose.parallel_min_chunk_s=6",
     "dec30": "pose.analysis_fps=30",
 }
 
