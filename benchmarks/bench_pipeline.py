@@ -121,13 +121,13 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, cpu
 
 
-LEVERS = (
-    "import sys; from formcheck.capture import pose; from formcheck.output import write_json; "
-    "from formcheck.pipeline import analyze_track; "
-    "s = pose.load_pose_settings(parallel_min_chunk_s=6.0, analysis_fps=30.0); "
-    "info, track, w = pose.estimate_track(sys.argv[1], use_cache=False, settings=s); "
-    "write_json(analyze_track(track, info, warnings_in=w), sys.argv[2])"
-)
+#: With ``--levers``: formcheck with one pose setting changed from the defaults, as more commands
+#: in the same alternation ("chunks": time chunks in parallel on clips of 12 s or more; "dec30":
+#: decimation to 30 fps; both off by default, see pose_settings.toml).
+LEVERS = {
+    "chunks": "pose.parallel_min_chunk_s=6",
+    "dec30": "pose.analysis_fps=30",
+}
 
 
 def commands(clip: Path, tmp: Path, levers: bool = False) -> dict[str, list[str]]:
@@ -146,8 +146,9 @@ def commands(clip: Path, tmp: Path, levers: bool = False) -> dict[str, list[str]
             str(tmp / "out.json"),
         ],
     }
-    if levers:  # chunks in parallel + decimation to 30 fps: off by default (accuracy)
-        cmds["levers"] = [py, "-c", LEVERS, str(clip), str(tmp / "levers.json")]
+    if levers:
+        for name, setting in LEVERS.items():
+            cmds[name] = [*cmds["formcheck"], "--set", setting]
     return cmds
 
 
@@ -166,9 +167,9 @@ def compare(
         row[f"{name}_cpu_s"] = statistics.median(c for _, c in runs)
     row["ratio_wall"] = row["formcheck_wall_s"] / row["plain_wall_s"]
     row["ratio_cpu"] = row["formcheck_cpu_s"] / row["plain_cpu_s"]
-    if levers:
-        row["levers_ratio_wall"] = row["levers_wall_s"] / row["plain_wall_s"]
-        row["levers_ratio_cpu"] = row["levers_cpu_s"] / row["plain_cpu_s"]
+    for name in LEVERS if levers else ():
+        row[f"{name}_ratio_wall"] = row[f"{name}_wall_s"] / row["plain_wall_s"]
+        row[f"{name}_ratio_cpu"] = row[f"{name}_cpu_s"] / row["plain_cpu_s"]
     row["frames"] = probe_video(clip).frames
     row["fps"] = probe_video(clip).fps
     return row
@@ -335,10 +336,11 @@ def print_table(r: dict) -> None:
             f"{c['ratio_wall']:>6.2f} {c['plain_cpu_s']:>8.1f}s {c['formcheck_cpu_s']:>6.1f}s "
             f"{c['ratio_cpu']:>9.2f}"
         )
-        if "levers_wall_s" in c:
+        for lever in (k for k in LEVERS if f"{k}_wall_s" in c):
             print(
-                f"  levers on: wall {c['levers_wall_s']:.1f}s, ratio {c['levers_ratio_wall']:.2f}; "
-                f"cpu {c['levers_cpu_s']:.1f}s, ratio {c['levers_ratio_cpu']:.2f}"
+                f"  {lever} ({LEVERS[lever]}): wall {c[f'{lever}_wall_s']:.1f}s, ratio "
+                f"{c[f'{lever}_ratio_wall']:.2f}; cpu {c[f'{lever}_cpu_s']:.1f}s, ratio "
+                f"{c[f'{lever}_ratio_cpu']:.2f}"
             )
     if "stages" not in r:
         return
@@ -372,7 +374,7 @@ def main() -> None:
     parser.add_argument("--only", action="append", help="1080p30, 60fps or 4K (repeatable)")
     parser.add_argument("--long", action="store_true", help="memory on a 10-minute clip too")
     parser.add_argument(
-        "--levers", action="store_true", help="only the clip table, with the opt-in levers on"
+        "--levers", action="store_true", help="only the clip table, with the LEVERS commands"
     )
     parser.add_argument("--memory-s", type=float, action="append", help=argparse.SUPPRESS)
     parser.add_argument("--stages-child", nargs=2, type=Path, help=argparse.SUPPRESS)

@@ -1,8 +1,9 @@
 """Pose pass: run BlazePose over a clip, split into time chunks that run at once, one per core.
 
 One MediaPipe graph keeps about 1.2 cores busy, so on a 2-core machine a clip long enough to
-split is cut into one chunk per core. This process runs the first chunk; each other chunk
-runs in a child process that decodes and infers its own part. A chunk starts
+split (``parallel_min_chunk_s``, off by default) is cut into one chunk per core. This
+process runs the first chunk; each other chunk runs in a child process that decodes and
+infers its own part. A chunk starts
 ``chunk_overlap_s`` before its boundary so the tracker has found the person and the
 landmark filter has settled by the time its own frames begin; the overlap frames are
 thrown away. Clips above ``analysis_fps`` are decimated: the model sees about
