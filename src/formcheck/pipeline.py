@@ -31,7 +31,6 @@ from formcheck.analysis.reps import RepWindow, Segmentation, segment_reps
 from formcheck.analysis.squat_front import front_metrics
 from formcheck.analysis.squat_side import (
     add_velocity,
-    back_bulge,
     compute_series,
     rep_metrics,
     standing_frames,
@@ -374,14 +373,13 @@ def _measure_reps(
     hips: HipJoints | None = None,
 ) -> list[dict[str, Metric]]:
     """Return the per-rep metrics of the lift and view (deadlift, squat side, squat front)."""
-    bulge = back_bulge(clean, view)
     if lift == "deadlift":
         measure = hinge_metrics if seg.pattern == "hinge" else pull_metrics
-        metrics = [measure(clean, view, settings, w, seg.leg_length_px, bulge) for w in seg.reps]
+        metrics = [measure(clean, view, settings, w, seg.leg_length_px) for w in seg.reps]
         add_rounding(clean, view, settings, seg.reps, seg.pattern, metrics)
         return metrics
     standing = standing_frames(series, seg.reps)
-    metrics = [rep_metrics(clean, view, series, w, bulge, standing) for w in seg.reps]
+    metrics = [rep_metrics(clean, view, series, w, standing) for w in seg.reps]
     add_rounding(clean, view, settings, seg.reps, "squat", metrics)
     if hips is not None:
         side = near_side(view, clean)

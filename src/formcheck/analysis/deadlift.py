@@ -155,7 +155,6 @@ def pull_metrics(
     settings: Settings,
     rep: RepWindow,
     leg_px: float,
-    bulge: np.ndarray,
 ) -> dict[str, Metric]:
     """Return the metrics of one deadlift rep (see docs/analysis-schema.md)."""
     side, facing, shoulder, lean = _trunk(track, view)
@@ -180,24 +179,10 @@ def pull_metrics(
     out.update(bar_lead(track, side, facing, pull, lockout, foot_px, settings))
     out.update(leg_metrics(track, side, facing, rep, set_frame, leg_px, settings))
     out.update(_lockout_lean_back(track, side, facing, rep))
-    out["back_bulge_change"] = Metric(
-        round_or_none(_pull_bulge(bulge, set_frame, rep), 3),
-        "torso lengths",
-        "experimental: back silhouette bulge in the pull vs at lockout",
-    )
     out["pull_s"] = Metric(round(float(t[rep.bottom_first] - t[set_frame]), 3), "s")
     out["lockout_s"] = Metric(round(float(t[rep.bottom_last] - t[rep.bottom_first]), 3), "s")
     out["lower_s"] = Metric(round(float(t[rep.end] - t[rep.bottom_last]), 3), "s")
     return out
-
-
-def _pull_bulge(bulge: np.ndarray, set_frame: int, rep: RepWindow) -> float | None:
-    """Return the back bulge in the pull above its level at lockout (the flat reference)."""
-    pull = bulge[set_frame : rep.bottom + 1]
-    hold = bulge[rep.bottom_first : rep.bottom_last + 1]
-    if np.isfinite(pull).mean() < 0.6 or not np.isfinite(hold).any():
-        return None
-    return float(np.nanpercentile(pull, 90) - np.nanmedian(hold))
 
 
 def hinge_metrics(
@@ -206,7 +191,6 @@ def hinge_metrics(
     settings: Settings,
     rep: RepWindow,
     leg_px: float,
-    bulge: np.ndarray,
 ) -> dict[str, Metric]:
     """Return the metrics of one Romanian / stiff-leg deadlift rep (standing -> hinge -> up).
 
@@ -237,15 +221,5 @@ def hinge_metrics(
     foot_px = settings.get("view.foot_length") * leg_px
     out.update(
         bar_lead(track, side, facing, slice(rep.start, rep.bottom + 1), standing, foot_px, settings)
-    )
-    hinge = bulge[rep.bottom_first : rep.bottom_last + 1]
-    top = np.r_[bulge[rep.start : rep.start + 3], bulge[max(rep.start, rep.end - 2) : rep.end + 1]]
-    change = None
-    if np.isfinite(hinge).any() and np.isfinite(top).any():
-        change = float(np.nanpercentile(hinge, 90) - np.nanmedian(top))
-    out["back_bulge_change"] = Metric(
-        round_or_none(change, 3),
-        "torso lengths",
-        "experimental: back silhouette bulge in the hinge vs standing",
     )
     return out

@@ -199,26 +199,6 @@ def _bar_drift(
     return Metric(round_or_none(worst, 3), "foot lengths", "largest wrist distance from mid-foot")
 
 
-def back_bulge(track: PoseTrack, view: ViewResult) -> np.ndarray:
-    """Return the per-frame bulge of the back silhouette beyond a straight line, torso lengths.
-
-    Experimental: clothing, a belt or the bar change the silhouette. The back side is the
-    profile side opposite to the facing direction (see track.py for the side convention).
-    """
-    n = track.n_frames
-    if track.back_profile is None or not view.facing:
-        return np.full(n, np.nan)
-    back = track.back_profile[:, 1 if view.facing == "right" else 0, :]
-    k = back.shape[1]
-    inner = back[:, 1 : k - 1]
-    chord = np.linspace(back[:, 1], back[:, k - 2], k - 2, axis=1)
-    hip = midpoint(track, "left_hip", "right_hip")
-    shoulder = midpoint(track, "left_shoulder", "right_shoulder")
-    torso = np.linalg.norm(shoulder - hip, axis=1)
-    with np.errstate(invalid="ignore"):
-        return np.nanmax(inner - chord, axis=1) / torso
-
-
 def _neck_excess(
     series: dict[str, np.ndarray], rep: RepWindow, fps: float, standing: np.ndarray
 ) -> float | None:
@@ -251,7 +231,6 @@ def rep_metrics(
     view: ViewResult,
     series: dict[str, np.ndarray],
     rep: RepWindow,
-    bulge: np.ndarray,
     standing: np.ndarray,
 ) -> dict[str, Metric]:
     """Return the metrics of one rep (see docs/analysis-schema.md for each definition)."""
@@ -286,28 +265,11 @@ def rep_metrics(
             "deg",
             "neck bend beyond neutral (+ = looking up, - = chin down)",
         ),
-        "back_bulge_change": Metric(
-            round_or_none(_bulge_change(bulge, rep, track.fps, standing), 3),
-            "torso lengths",
-            "experimental: back silhouette bulge vs standing",
-        ),
     }
     out.update(_foot_metrics(track, view, series, rep, standing))
     out["elbow_drop_deg"] = _elbow_drop(track, view, rep)
     out.update(_tempo(rep, track.times_s))
     return out
-
-
-def _bulge_change(
-    bulge: np.ndarray, rep: RepWindow, fps: float, standing: np.ndarray
-) -> float | None:
-    seg = bulge[rep.start : rep.end + 1]
-    if np.isfinite(seg).mean() < 0.6:
-        return None
-    base = standing_baseline(bulge, rep, fps, standing)
-    if not np.isfinite(base):
-        return None
-    return float(np.nanpercentile(seg, 90) - base)
 
 
 def add_velocity(
