@@ -1,27 +1,44 @@
-"""The annotated video: the lifter's own set with the overlay drawn on, as browser-safe H.264."""
+"""The annotated video: the lifter's own set with the overlay drawn on, as browser-safe H.264.
+
+Notes
+-----
+Three stages overlap, each in its own thread: decoding (FFmpeg and swscale release the
+GIL), drawing and colour conversion (OpenCV releases it too) and H.264 encoding (x264 runs
+its own threads). The video is at most 1080p (:func:`formcheck.report.frames.drawing_side`);
+the report's stills stay at the source size.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import Any, cast
 
 import av
 import cv2
 import numpy as np
 
+from formcheck.capture.pose_pass import prefetched
 from formcheck.errors import InputFileError
-from formcheck.report.frames import SourceFrame, iter_upright_frames, probe_stream
-from formcheck.report.overlay import OverlayPlan, draw_frame, plan_overlay
+from formcheck.report.frames import SourceFrame, drawing_side, iter_upright_frames, probe_stream
+from formcheck.report.overlay import OverlayPlan, draw_frame, plan_overlay, scale_plan
 from formcheck.result import Analysis
 from formcheck.track import PoseTrack
 
 Progress = Callable[[int, int], None]
 
-# x264 settings: "veryfast" keeps encoding well under pose-inference cost; CRF 23 is x264's
-# default quality; yuv420p + high profile is what every browser and phone decodes.
-ENCODER_OPTIONS = {"crf": "23", "preset": "veryfast", "profile": "high"}
+# x264 settings: "ultrafast" takes about a third of the CPU of "veryfast" per 1080p frame
+# (benchmarks/bench_render.py) at the same CRF; the price is a larger file (about 3x), not a
+# worse picture. CRF 23 is x264's default quality; yuv420p + high profile is what every
+# browser and phone decodes.
+ENCODER_OPTIONS = {"crf": "23", "preset": "ultrafast", "profile": "high"}
+#: Frames each stage may run ahead of the next (decoded -> drawn -> encoded).
+QUEUE_FRAMES = 4
+_POLL_S = 0.1
 
 
 @dataclass
@@ -52,28 +69,96 @@ def write_annotated_video(analysis: Analysis, track: PoseTrack, video_path: str 
     _check_readable(video_path)
     src = probe_stream(video_path)
     total = src.frames or track.n_frames
+    side = drawing_side(track.width, track.height)
     plan = plan_overlay(analysis, track)
     wanted = set(keep)
     result = AnnotatedVideo(path=Path(out_path), frames=0)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(out_path.stem + ".partial.mp4")
-    with av.open(str(tmp), "w", format="mp4",
-                 container_options={"movflags": "+faststart"}) as out:
-        stream = None
-        last_pts = -1
-        for frame in iter_upright_frames(video_path, src):
-            if stream is None:
-                stream = _add_stream(out, frame, src.average_rate)
-            last_pts = _encode(out, stream, plan, frame, last_pts, result, wanted)
-            result.frames += 1
-            if progress is not None:
-                progress(result.frames, max(total, result.frames))
-        if stream is not None:
-            for packet in stream.encode(None):
-                out.mux(packet)
+    try:
+        with av.open(str(tmp), "w", format="mp4",
+                     container_options={"movflags": "+faststart"}) as out:
+            encoder: _Encoder | None = None
+            try:
+                # prefetched() is typed for capture frames; it passes any item through.
+                decoded = cast(Iterator[Any], iter_upright_frames(video_path, src, side))
+                for frame in cast(Iterator[SourceFrame], prefetched(decoded, QUEUE_FRAMES)):
+                    if encoder is None:  # the first frame says the drawn size
+                        plan = scale_plan(plan, frame.image.shape[1] / track.width)
+                        encoder = _Encoder(out, _add_stream(out, frame, src.average_rate))
+                    _draw(encoder, plan, frame, result, wanted, track)
+                    result.frames += 1
+                    if progress is not None:
+                        progress(result.frames, max(total, result.frames))
+            except BaseException:
+                if encoder is not None:
+                    encoder.abort()
+                raise
+            if encoder is not None:
+                encoder.finish()
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     tmp.replace(out_path)
     return result
+
+
+class _Encoder:
+    """Encodes and muxes the drawn frames in a thread, ``QUEUE_FRAMES`` behind the drawing."""
+
+    def __init__(self, out: av.container.OutputContainer, stream: av.VideoStream) -> None:
+        self.out, self.stream = out, stream
+        self.error: BaseException | None = None
+        self.last_pts = -1  # of the last frame queued
+        self._box: queue.Queue[av.VideoFrame | None] = queue.Queue(maxsize=QUEUE_FRAMES)
+        self._abort = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="formcheck-encode", daemon=True)
+        self._thread.start()
+
+    def put(self, frame: av.VideoFrame) -> None:
+        """Queue ``frame`` for encoding; raise the encoder's error if it has failed."""
+        while True:
+            if self.error is not None:
+                raise self.error
+            try:
+                self._box.put(frame, timeout=_POLL_S)
+                return
+            except queue.Full:
+                continue
+
+    def finish(self) -> None:
+        """Flush the encoder, wait for it, and raise its error if it failed."""
+        self._stop()
+        if self.error is not None:
+            raise self.error
+
+    def abort(self) -> None:
+        """Stop the encoder without flushing (the drawing side failed or was interrupted)."""
+        self._abort.set()
+        self._stop()
+
+    def _stop(self) -> None:
+        while self._thread.is_alive():
+            try:
+                self._box.put(None, timeout=_POLL_S)
+                break
+            except queue.Full:
+                continue
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            while (frame := self._box.get()) is not None:
+                if self._abort.is_set():
+                    continue  # drain: the drawing side has stopped
+                for packet in self.stream.encode(frame):
+                    self.out.mux(packet)
+            if not self._abort.is_set():
+                for packet in self.stream.encode(None):
+                    self.out.mux(packet)
+        except BaseException as exc:  # raised in the drawing thread, where it belongs
+            self.error = exc
 
 
 def _add_stream(out: av.container.OutputContainer, first: SourceFrame,
@@ -88,11 +173,15 @@ def _add_stream(out: av.container.OutputContainer, first: SourceFrame,
     return stream
 
 
-def _encode(out: av.container.OutputContainer, stream: av.VideoStream, plan: OverlayPlan,
-            frame: SourceFrame, last_pts: int, result: AnnotatedVideo, wanted: set[int]) -> int:
+def _draw(encoder: _Encoder, plan: OverlayPlan, frame: SourceFrame, result: AnnotatedVideo,
+          wanted: set[int], track: PoseTrack) -> None:
     if frame.index in wanted:
-        result.raw_stills[frame.index] = frame.image.copy()
+        still = frame.image.copy()
+        if still.shape[1] != track.width:  # drawn smaller than the source: stills stay full size
+            still = cv2.resize(still, (track.width, track.height), interpolation=cv2.INTER_CUBIC)
+        result.raw_stills[frame.index] = still
     image = draw_frame(frame.image, plan, frame.index)
+    stream = encoder.stream
     image = np.ascontiguousarray(image[: stream.height, : stream.width])
     # OpenCV's SIMD RGB->I420 (BT.601, limited range, as swscale and x264 assume) is about
     # four times faster than swscale here, and colour conversion was a fifth of the cost.
@@ -100,12 +189,9 @@ def _encode(out: av.container.OutputContainer, stream: av.VideoStream, plan: Ove
     vf = av.VideoFrame.from_ndarray(i420, format="yuv420p")
     # Keep the source timing; a repeated pts (broken muxers) moves one tick on,
     # because the encoder refuses non-increasing timestamps.
-    pts = max(frame.pts, last_pts + 1)
-    vf.pts = pts
+    vf.pts = encoder.last_pts = max(frame.pts, encoder.last_pts + 1)
     vf.time_base = frame.time_base
-    for packet in stream.encode(vf):
-        out.mux(packet)
-    return pts
+    encoder.put(vf)
 
 
 def _check_readable(path: str | Path) -> None:

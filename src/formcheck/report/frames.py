@@ -22,6 +22,11 @@ from formcheck.capture.video import iter_frames
 from formcheck.errors import NotAVideoError
 
 NO_DOWNSCALE = 1 << 15  # px: a long side no phone records, so frames keep their full size
+#: The annotated video is at most 1080p (long side 1920, short side 1080): larger sources
+#: (4K phones) are drawn smaller, as encoding four times the pixels buys nothing a report
+#: viewer sees.
+MAX_LONG_SIDE = 1920
+MAX_SHORT_SIDE = 1080
 
 
 @dataclass
@@ -62,9 +67,20 @@ def probe_stream(path: str | Path) -> SourceStream:
                             frames=int(stream.frames or 0))
 
 
-def iter_upright_frames(path: str | Path, src: SourceStream) -> Iterator[SourceFrame]:
-    """Yield every frame of the clip, upright and full size, in presentation order."""
-    for frame in iter_frames(path, max_side=NO_DOWNSCALE):
+def drawing_side(width: int, height: int) -> int:
+    """Return the long side (px) the annotated video of an upright ``width`` x ``height`` clip has.
+
+    The source size, or less so that the picture fits 1080p (no upscaling).
+    """
+    long, short = max(width, height), min(width, height)
+    scale = min(1.0, MAX_LONG_SIDE / long, MAX_SHORT_SIDE / short)
+    return max(2, round(long * scale))
+
+
+def iter_upright_frames(path: str | Path, src: SourceStream,
+                        max_side: int = NO_DOWNSCALE) -> Iterator[SourceFrame]:
+    """Yield every frame of the clip, upright, long side at most ``max_side``, in order."""
+    for frame in iter_frames(path, max_side=max_side):
         pts = src.first_pts + round(frame.time_s / src.time_base)
         yield SourceFrame(index=frame.index, pts=int(pts), time_base=src.time_base,
                           image=frame.image)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -60,6 +60,21 @@ def plan_overlay(analysis: Analysis, track: PoseTrack) -> OverlayPlan:
     return OverlayPlan(analysis=analysis, track=track, near=near_side(analysis.view, track),
                        rep_at=rep_at, reps_done=reps_done, faults_at=faults_at,
                        bar=_bar_path(analysis, track), unit=min(track.width, track.height) / 400)
+
+
+def scale_plan(plan: OverlayPlan, factor: float) -> OverlayPlan:
+    """Return ``plan`` for frames ``factor`` times the track's size (a video drawn smaller).
+
+    Pixel positions and line widths scale; angles, reps and faults do not change.
+    """
+    if factor == 1.0:
+        return plan
+    t = plan.track
+    track = t.with_history(f"report: drawn at {factor:.4g}x the source size",
+                           image_xy=t.image_xy * factor, width=round(t.width * factor),
+                           height=round(t.height * factor))
+    bar = None if plan.bar is None else plan.bar * factor
+    return replace(plan, track=track, bar=bar, unit=plan.unit * factor)
 
 
 def _bar_path(analysis: Analysis, track: PoseTrack) -> np.ndarray | None:
