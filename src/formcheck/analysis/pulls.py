@@ -90,9 +90,13 @@ def segmentation_lean(track: PoseTrack, settings: Settings, leg_px: float) -> np
     return trunk_lean(track)
 
 
-def find_hinges(track: PoseTrack, settings: Settings, leg_px: float) -> list[Hinge]:
-    """Return the trunk's excursions from standing to bent over and back."""
-    lean = segmentation_lean(track, settings, leg_px)
+def find_hinges(
+    track: PoseTrack, settings: Settings, leg_px: float, lean: np.ndarray
+) -> list[Hinge]:
+    """Return the trunk's excursions from standing to bent over and back.
+
+    ``lean`` is the per-frame trunk lean of :func:`segmentation_lean`.
+    """
     wrist = wrist_above_knee(track, leg_px)
     thigh = thigh_from_vertical(track)
     out = []
@@ -150,20 +154,21 @@ def segment_deadlifts(
     """Return the deadlift reps of a cleaned track, pulls or hinges (see module notes)."""
     leg_px = leg_length(track)
     legs_seen = bool(np.isfinite(leg_px) and leg_px > 0)
-    hinges = find_hinges(track, settings, leg_px) if legs_seen else []
-    first = segmentation_lean(track, settings, leg_px)[: max(1, round(0.5 * track.fps))]
+    lean = segmentation_lean(track, settings, leg_px)
+    hinges = find_hinges(track, settings, leg_px, lean) if legs_seen else []
+    first = lean[: max(1, round(0.5 * track.fps))]
     start_lean = float(np.nanmedian(first)) if np.isfinite(first).any() else 0.0
     pattern, why = deadlift_pattern(hinges, settings, style, start_lean)
     if pattern == "hinge":
-        seg = _segment_hinges(track, settings, hinges, leg_px)
+        seg = _segment_hinges(track, settings, hinges, leg_px, lean)
     else:
-        seg = segment_pulls(track, settings)
+        seg = segment_pulls(track, settings, lean)
     seg.pattern, seg.pattern_reason = pattern, why
     return seg
 
 
 def _segment_hinges(
-    track: PoseTrack, settings: Settings, hinges: list[Hinge], leg_px: float
+    track: PoseTrack, settings: Settings, hinges: list[Hinge], leg_px: float, lean: np.ndarray
 ) -> Segmentation:
     t = track.times_s
     reps: list[RepWindow] = []
@@ -176,8 +181,8 @@ def _segment_hinges(
         elif (t[h.end] - t[h.start]) < settings.get("reps.min_duration_s"):
             rejected.append((float(t[h.start]), float(t[h.end]), "too fast"))
         else:
-            lean = segmentation_lean(track, settings, leg_px)[h.start : h.end + 1]
-            deep = np.flatnonzero(lean >= np.nanmax(lean) - 5.0) + h.start
+            span = lean[h.start : h.end + 1]
+            deep = np.flatnonzero(span >= np.nanmax(span) - 5.0) + h.start
             reps.append(RepWindow(h.start, h.bottom, h.end, int(deep[0]), int(deep[-1]), h.change))
     full = max((r.depth for r in reps), default=0.0)
     for r in reps:
@@ -209,8 +214,10 @@ def _not_a_pull(lean: np.ndarray, wrist: np.ndarray, a: int, top: int, settings:
     return ""
 
 
-def segment_pulls(track: PoseTrack, settings: Settings) -> Segmentation:
+def segment_pulls(track: PoseTrack, settings: Settings, lean: np.ndarray) -> Segmentation:
     """Return the pulls of a cleaned track: floor -> lockout -> floor.
+
+    ``lean`` is the per-frame trunk lean of :func:`segmentation_lean`.
 
     Notes
     -----
@@ -229,7 +236,6 @@ def segment_pulls(track: PoseTrack, settings: Settings) -> Segmentation:
     t = track.times_s
     leg_px = leg_length(track)
     h = hip_height(track, leg_px) if np.isfinite(leg_px) and leg_px > 0 else None
-    lean = segmentation_lean(track, settings, leg_px)
     troughs = find_troughs(
         lean,
         settings.get("reps.dl_min_lean_change"),
