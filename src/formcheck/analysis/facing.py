@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from formcheck.analysis.lift import world_angle
 from formcheck.analysis.signals import fill_gaps, lowpass
 from formcheck.analysis.view import detect_view
 from formcheck.config import Settings
@@ -65,14 +66,8 @@ def world_trunk_lean(track: PoseTrack, settings: Settings) -> np.ndarray:
 def world_knee_flexion(track: PoseTrack, settings: Settings, a: int, b: int) -> float:
     """Return the most either knee bends from straight over frames ``a..b``, world space, deg."""
     best = 0.0
-    w = track.world_xyz
     for side in ("left", "right"):
-        hip, knee, ankle = (w[:, INDEX[f"{side}_{j}"]] for j in ("hip", "knee", "ankle"))
-        u, v = hip - knee, ankle - knee
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cos = np.sum(u * v, axis=1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1))
-        angle = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
-        angle[~track.present] = np.nan
+        angle = world_angle(track, f"{side}_hip", f"{side}_knee", f"{side}_ankle")
         angle = _smooth(angle, track, settings)[a:b]
         if np.isfinite(angle).any():
             best = max(best, 180.0 - float(np.nanmin(angle)))
