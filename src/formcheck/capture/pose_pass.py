@@ -32,18 +32,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from formcheck.capture import people
 from formcheck.capture.silhouette import PROFILE_POINTS, measure_back_profile
-from formcheck.capture.video import Frame, FrameStream, TimeSpan
+from formcheck.capture.video import FrameStream, TimeSpan
 from formcheck.result import VideoInfo
 from formcheck.track import LANDMARKS
 
 _N = len(LANDMARKS)
 _POLL_S = 0.1
+T = TypeVar("T")
 #: Frames decoded ahead by the decode thread (0: decode in the inference loop). FFmpeg and
 #: swscale release the GIL, so one thread overlaps decoding with inference in one process.
 PREFETCH_FRAMES = 4
@@ -313,8 +314,12 @@ def _run_chunk(job: _Job, tick: Callable[[int], None]) -> PassResult:
     return out
 
 
-def prefetched(frames: Iterator[Frame], depth: int) -> Iterator[Frame]:
-    """Yield ``frames`` decoded up to ``depth`` ahead in a thread (in order, errors re-raised)."""
+def prefetched(frames: Iterator[T], depth: int) -> Iterator[T]:
+    """Yield ``frames`` decoded up to ``depth`` ahead in a thread (in order, errors re-raised).
+
+    Any iterator works: the pose pass prefetches decoded frames, the annotated video its
+    upright source frames.
+    """
     if depth <= 0:
         yield from frames
         return
@@ -342,7 +347,7 @@ def prefetched(frames: Iterator[Frame], depth: int) -> Iterator[Frame]:
         worker.join()
 
 
-def _produce(frames: Iterator[Frame], box: queue.Queue[tuple[str, Any]], stop: Any) -> None:
+def _produce(frames: Iterator[Any], box: queue.Queue[tuple[str, Any]], stop: Any) -> None:
     """Put each frame in ``box`` until ``frames`` ends or ``stop`` is set (decode thread)."""
     try:
         for frame in frames:

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, cast
 
 import av
 import cv2
@@ -81,9 +80,8 @@ def write_annotated_video(analysis: Analysis, track: PoseTrack, video_path: str 
                      container_options={"movflags": "+faststart"}) as out:
             encoder: _Encoder | None = None
             try:
-                # prefetched() is typed for capture frames; it passes any item through.
-                decoded = cast(Iterator[Any], iter_upright_frames(video_path, src, side))
-                for frame in cast(Iterator[SourceFrame], prefetched(decoded, QUEUE_FRAMES)):
+                decoded = iter_upright_frames(video_path, src, side)
+                for frame in prefetched(decoded, QUEUE_FRAMES):
                     if encoder is None:  # the first frame says the drawn size
                         plan = scale_plan(plan, frame.image.shape[1] / track.width)
                         encoder = _Encoder(out, _add_stream(out, frame, src.average_rate))
