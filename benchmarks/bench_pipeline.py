@@ -122,16 +122,16 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 #: With ``--levers``: formcheck with one pose setting changed from the defaults, as more commands
-#: in the same alternation ("chunks": time chunks in parallel on clips of 12 s or more; "dec30":
-#: decimation to 30 fps; both off by default, see pose_settings.toml).
+#: in the same alternation ("one_graph": no time chunks, one graph over the whole clip;
+#: "dec30": decimation to 30 fps, off by default, see pose_settings.toml).
 LEVERS = {
-    "chunks": "pose.parallel_min_chunk_s=6",
+    "one_graph": "pose.parallel_min_chunk_s=3600",
     "dec30": "pose.analysis_fps=30",
 }
 
 
 def commands(clip: Path, tmp: Path, levers: bool = False) -> dict[str, list[str]]:
-    """Return the plain loop's and formcheck's command lines (and the opt-in levers')."""
+    """Return the plain loop's and formcheck's command lines (and the levers')."""
     py = sys.executable
     cmds = {
         "plain": [py, str(PLAIN), str(clip), str(tmp / "plain.npy")],

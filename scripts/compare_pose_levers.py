@@ -87,6 +87,11 @@ def within(stats: dict[str, float]) -> bool:
     return all(stats[k] <= tol for k, tol in TOLERANCE.items())
 
 
+def _faults(analysis: Analysis) -> list[set[str]]:
+    """Return the fault ids of each rep."""
+    return [{f.id for f in rep.faults} for rep in analysis.reps]
+
+
 def compare(clip: Path) -> dict[str, object]:
     """Return the comparison of one clip (rep counts, differences, pose history)."""
     info, fast_track, w1 = pose.estimate_track(clip, use_cache=False)
@@ -99,6 +104,7 @@ def compare(clip: Path) -> dict[str, object]:
         "clip": clip.name,
         "reps": [len(fast.reps), len(plain.reps)],
         "same_reps": len(fast.reps) == len(plain.reps),
+        "same_faults": _faults(fast) == _faults(plain),
         "diffs": {k: round(v, 3) for k, v in differences(fast, plain).items()},
         "pairs": paired(fast, plain),
         "history": fast_track.history[0].split(", ", 3)[-1],
@@ -114,6 +120,7 @@ def main() -> None:
         rows.append(row)
         print(json.dumps({k: v for k, v in row.items() if k != "pairs"}), flush=True)
     same = sum(bool(r["same_reps"]) for r in rows)
+    print(f"{sum(bool(r['same_faults']) for r in rows)} of {len(rows)} clips: same faults")
     stats = pooled([r["pairs"] for r in rows])  # type: ignore[misc]
     print(f"{same} of {len(rows)} clips: same rep count; pooled {json.dumps(stats)}")
     print("within tolerance" if same == len(rows) and within(stats) else "OUTSIDE tolerance")

@@ -1,11 +1,11 @@
 """The speed levers of the pose pass (issue 13), and no process left behind.
 
-Accuracy: the default pass is one graph over every frame. The opt-in levers (time chunks in
-parallel, decimation above ``analysis_fps``) keep every frame and the rep count of a real
-clip. The chunks stay within the tolerance stated from the single graph's own noise floor
-(``scripts/compare_pose_levers.py``: pooled 95th percentiles of the per-rep angle and
-rep-boundary differences; they are off by default for speed, see ``pose_settings.toml``);
-decimation's angles can move beyond it.
+Accuracy: the default pass runs the model on every frame, split into time chunks in
+parallel when the clip is long enough and the split is predicted to pay (placed from the
+clip's keyframes); decimation above ``analysis_fps`` is opt-in. Both keep every frame and the
+rep count of a real clip. The chunks stay within the tolerance stated from the single
+graph's own noise floor (``scripts/compare_pose_levers.py``: pooled 95th percentiles of the
+per-rep angle and rep-boundary differences); decimation's angles can move beyond it.
 Processes: ``formcheck analyze``, and a pose pass run as chunks in child processes, each run
 in their own process group; after a normal exit, Ctrl-C, or a SIGKILL of the main process
 the group is empty within a few seconds.
@@ -25,7 +25,13 @@ import numpy as np
 import pytest
 
 from formcheck.capture import pose
-from formcheck.capture.pose_pass import PassResult, fill_skipped, plan_pass
+from formcheck.capture.pose_pass import (
+    POSE_CORES_ENV,
+    PassResult,
+    fill_skipped,
+    pass_cores,
+    plan_pass,
+)
 from formcheck.pipeline import analyze_track
 from formcheck.result import VideoInfo
 
@@ -61,20 +67,52 @@ def test_plan_splits_only_long_clips_and_decimates_only_fast_ones() -> None:
     values["analysis_fps"] = 30.0
     assert plan_pass(_info(30, 8), values, cores=2).chunks == 1
     long = plan_pass(_info(30, 20), values, cores=2)
-    assert long.chunks == 2 and long.bounds[1] == pytest.approx(10.0)
+    # Keyframes on every frame: no decode-only lead-in, but the second chunk also infers its
+    # 1 s overlap, so the balance point is half a second past the middle.
+    assert long.chunks == 2 and long.bounds[1] == pytest.approx(10.5, abs=0.01)
     assert plan_pass(_info(30, 60), values, cores=1).chunks == 1
     assert plan_pass(_info(30, 20), values, cores=2).every == 1
     assert plan_pass(_info(59.94, 20), values, cores=2).every == 2
     assert plan_pass(_info(240, 20), values, cores=2).every == 8
 
 
-def test_default_pass_is_one_graph_on_every_frame() -> None:
-    # Chunks lose on long-GOP 4K clips (a later chunk decodes from the keyframe before it)
-    # and decimation moves angles beyond tolerance (see pose_settings.toml), so a default
-    # analysis stays the single-graph, full-rate pass even on a long 60 fps clip.
+def test_plan_places_chunks_by_the_keyframes() -> None:
+    values = pose.load_pose_settings().values()
+    info = _info(30, 20)
+    # A keyframe a second before the middle: the second chunk starts its overlap right on it.
+    on_key = plan_pass(info, values, cores=2, keyframes_s=[0.0, 9.5])
+    assert on_key.bounds[1] == pytest.approx(10.5, abs=0.01)
+    # Only the first frame is a keyframe: the later chunk decodes from 0 without inferring,
+    # so the first chunk grows to balance that lead-in.
+    lead_in = plan_pass(info, values, cores=2, keyframes_s=[0.0])
+    assert 11.0 < lead_in.bounds[1] < 14.0
+    # The same clip at 8K: decoding is dearer, the lead-in costs more than a second graph
+    # saves, and the pass stays one graph.
+    big = VideoInfo(**{**info.__dict__, "width": 3840 * 2, "height": 2160 * 2})
+    assert plan_pass(big, values, cores=2, keyframes_s=[0.0]).chunks == 1
+    assert plan_pass(big, values, cores=2, keyframes_s=[0.0, 9.5]).chunks == 2
+
+
+def test_default_pass_splits_a_set_but_not_a_single_rep_and_keeps_every_frame() -> None:
+    # Decimation moves angles beyond tolerance (see pose_settings.toml), so a default analysis
+    # runs the model on every frame even at 60 fps; a set long enough splits on two cores.
     values = pose.load_pose_settings().values()
     plan = plan_pass(_info(60, 600), values, cores=2)
-    assert (plan.chunks, plan.every) == (1, 1)
+    assert (plan.chunks, plan.every) == (2, 1)
+    assert plan_pass(_info(30, 5), values, cores=2).chunks == 1
+
+
+def test_a_batch_worker_runs_one_graph_per_clip(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Batch workers already fill the cores; a worker splitting its clip would compete with them.
+    from formcheck.batch.local import warm_up
+
+    monkeypatch.setenv(POSE_CORES_ENV, "")  # restored after the test; warm_up overwrites it
+    values = pose.load_pose_settings().values()
+    if pass_cores() > 1:
+        assert plan_pass(_info(30, 600), values).chunks == 2
+    warm_up()
+    assert pass_cores() == 1
+    assert plan_pass(_info(30, 600), values).chunks == 1
 
 
 def test_skipped_frames_are_interpolated_and_absence_is_kept() -> None:

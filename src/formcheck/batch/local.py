@@ -10,6 +10,7 @@ flight during two such deaths is recorded as failed with :class:`WorkerCrashedEr
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -22,7 +23,15 @@ _options: Any = None
 
 
 def warm_up() -> None:
-    """Import the pose model's libraries now, so the first clip of a worker is not slower."""
+    """Make this process a batch worker: one pose graph per clip, libraries loaded now.
+
+    Several workers already keep the cores busy, so a worker never splits its clip into
+    time chunks (each chunk would compete with the other workers and pay its own lead-in);
+    the libraries are imported now so the first clip of a worker is not slower.
+    """
+    from formcheck.capture.pose_pass import POSE_CORES_ENV
+
+    os.environ[POSE_CORES_ENV] = "1"
     import mediapipe  # noqa: F401  (the import is the point: it loads the native runtime)
 
     import formcheck.capture.pose  # noqa: F401

@@ -31,7 +31,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict
 
 from formcheck.capture import people
-from formcheck.capture.pose_pass import PassResult, plan_pass, run_pass
+from formcheck.capture.pose_pass import PassPlan, PassResult, plan_for, run_pass
 from formcheck.capture.silhouette import PROFILE_POINTS
 from formcheck.capture.video import (
     DEFAULT_MAX_SIDE,
@@ -63,6 +63,9 @@ _PASS_SETTINGS = (
     "analysis_fps",
     "parallel_min_chunk_s",
     "chunk_overlap_s",
+    "parallel_max_share",
+    "decode_ms_per_megapixel",
+    "pose_frame_ms",
 )
 
 
@@ -86,6 +89,9 @@ class PoseSettings(BaseModel):
     analysis_fps: Setting
     parallel_min_chunk_s: Setting
     chunk_overlap_s: Setting
+    parallel_max_share: Setting
+    decode_ms_per_megapixel: Setting
+    pose_frame_ms: Setting
 
     def values(self) -> dict[str, float]:
         """Return ``{name: value}`` (what the cache key and the track's source record)."""
@@ -297,19 +303,19 @@ def _estimate(
     progress: Progress | None,
     person: str = "auto",
 ) -> tuple[PoseTrack, list[str]]:
-    first = _run_pass(path, info, settings, max_side, progress, search=True)
+    plan = plan_for(path, info, settings.values())
+    first = _run_pass(path, info, settings, max_side, progress, plan, search=True)
     xy = np.array(first.image_xy).reshape(-1, _N, 2)
     present = np.array(first.present, dtype=bool)
     switches = people.find_identity_switches(xy, present, np.array(first.times_s), settings)
     choice = people.choose_lifter(first.sightings, switches, info.width, settings, person)
     chosen = first
-    plan = plan_pass(info, settings.values())
     history = (
         f"pose: {MODEL}, {len(first.present)} frames, max_side {max_side}, "
         f"{plan.chunks} chunk(s) in parallel, model on every {plan.every} frame(s)"
     )
     if choice.rerun and choice.mask_x is not None:
-        chosen = _run_pass(path, info, settings, max_side, progress, mask_x=choice.mask_x)
+        chosen = _run_pass(path, info, settings, max_side, progress, plan, mask_x=choice.mask_x)
         x0, x1 = choice.mask_x
         history += f"; re-run with x {x0:.0f}-{x1:.0f} px blacked out to hide a second person"
         xy = np.array(chosen.image_xy).reshape(-1, _N, 2)
@@ -331,11 +337,13 @@ def _run_pass(
     settings: PoseSettings,
     max_side: int,
     progress: Progress | None,
+    plan: PassPlan,
     *,
     search: bool = False,
     mask_x: tuple[float, float] | None = None,
 ) -> PassResult:
-    return run_pass(path, info, settings.values(), max_side, progress, search=search, mask_x=mask_x)
+    values = settings.values()
+    return run_pass(path, info, values, max_side, progress, search=search, mask_x=mask_x, plan=plan)
 
 
 def _build_track(

@@ -1,7 +1,10 @@
 """Pose pass: run BlazePose over a clip, split into time chunks that run at once, one per core.
 
-One MediaPipe graph keeps about 1.2 cores busy, so on a 2-core machine a clip long enough to
-split (``parallel_min_chunk_s``, off by default) is cut into one chunk per core. This
+One MediaPipe graph keeps about 1.2 cores busy, so on a 2-core machine a clip long enough
+to split (``parallel_min_chunk_s`` per chunk) is cut into one chunk per core when that is
+predicted to pay (``plan_pass``): a later chunk decodes from the keyframe before its start
+without inferring, so the boundaries are placed from the clip's keyframes and the cost of
+decoding against inferring a frame. This
 process runs the first chunk; each other chunk runs in a child process that decodes and
 infers its own part. A chunk starts
 ``chunk_overlap_s`` before its boundary so the tracker has found the person and the
@@ -28,7 +31,7 @@ import queue
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,11 +41,14 @@ import numpy as np
 
 from formcheck.capture import people
 from formcheck.capture.silhouette import PROFILE_POINTS, measure_back_profile
-from formcheck.capture.video import FrameStream, TimeSpan
+from formcheck.capture.video import FrameStream, TimeSpan, keyframe_times
 from formcheck.result import VideoInfo
 from formcheck.track import LANDMARKS
 
 _N = len(LANDMARKS)
+#: Set to a number of cores to plan every pose pass of this process for that many (a batch
+#: worker sets 1: the other workers use the other cores).
+POSE_CORES_ENV = "FORMCHECK_POSE_CORES"
 _POLL_S = 0.1
 T = TypeVar("T")
 #: Frames decoded ahead by the decode thread (0: decode in the inference loop). FFmpeg and
@@ -65,18 +71,109 @@ class PassPlan:
         return len(self.bounds)
 
 
-def plan_pass(info: VideoInfo, values: dict[str, float], cores: int | None = None) -> PassPlan:
+def pass_cores() -> int:
+    """Return the cores one pose pass may use: ``FORMCHECK_POSE_CORES``, else this process's."""
+    cores = len(os.sched_getaffinity(0))
+    given = os.environ.get(POSE_CORES_ENV, "").strip()
+    return max(1, min(cores, int(given))) if given.isdigit() else cores
+
+
+def plan_pass(
+    info: VideoInfo,
+    values: dict[str, float],
+    cores: int | None = None,
+    keyframes_s: Sequence[float] | np.ndarray | None = None,
+) -> PassPlan:
     """Return the chunks and decimation for ``info`` under the pose settings ``values``.
 
-    A chunk is never shorter than ``parallel_min_chunk_s``; ``cores`` defaults to the cores
-    this process may run on.
+    ``cores`` defaults to :func:`pass_cores`; ``keyframes_s`` are the times a
+    decoder can start at (:func:`formcheck.capture.video.keyframe_times`; None: every frame,
+    as in an intra-only clip). The clip is split into at most one chunk per core and per
+    ``parallel_min_chunk_s`` of its length, and only when the costliest chunk costs at most
+    ``parallel_max_share`` of one graph's work; :func:`_split` places the boundaries.
     """
-    cores = cores or len(os.sched_getaffinity(0))
+    cores = cores or pass_cores()
     every = max(1, round(info.fps / values["analysis_fps"]))
-    chunks = int(max(1, min(cores, info.duration_s // values["parallel_min_chunk_s"])))
-    step = info.duration_s / chunks
-    bounds = tuple([-np.inf] + [k * step for k in range(1, chunks)])
-    return PassPlan(bounds=bounds, overlap_s=values["chunk_overlap_s"], every=every)
+    one = PassPlan(bounds=(-np.inf,), overlap_s=values["chunk_overlap_s"], every=every)
+    most = int(max(1, min(cores, info.duration_s // values["parallel_min_chunk_s"])))
+    if most < 2:
+        return one
+    keys = np.asarray(
+        np.arange(info.frames) / info.fps if keyframes_s is None else keyframes_s, dtype=float
+    )
+    decode_ms = values["decode_ms_per_megapixel"] * info.width * info.height / 1e6
+    costs = _Costs(
+        decode=info.fps * decode_ms,
+        full=info.fps * (decode_ms + values["pose_frame_ms"] / every),
+        overlap_s=values["chunk_overlap_s"],
+        keys=keys if keys.size else np.zeros(1),
+    )
+    single = costs.full * info.duration_s
+    best, best_cost = one, values["parallel_max_share"] * single
+    for n in range(2, most + 1):
+        bounds, cost = _split(n, info.duration_s, costs)
+        if bounds and cost < best_cost:
+            best = PassPlan(bounds=bounds, overlap_s=costs.overlap_s, every=every)
+            best_cost = cost
+    return best
+
+
+def plan_for(path: Path, info: VideoInfo, values: dict[str, float]) -> PassPlan:
+    """Return :func:`plan_pass` for the clip at ``path``, reading its keyframes if it may split."""
+    keys = None
+    if info.duration_s >= 2 * values["parallel_min_chunk_s"] and pass_cores() > 1:
+        keys = keyframe_times(path)
+    return plan_pass(info, values, keyframes_s=keys)
+
+
+@dataclass(frozen=True)
+class _Costs:
+    """What a chunk costs one core, in core-milliseconds per second of the clip."""
+
+    decode: float  # decoding only (the frames between a chunk's keyframe and its start)
+    full: float  # decoding, converting and the model (the frames a chunk infers)
+    overlap_s: float
+    keys: np.ndarray  # sorted keyframe times (s)
+
+    def chunk(self, start: float, end: float) -> float:
+        """Return the cost of a chunk owning ``start <= t < end`` (``start`` 0: the first)."""
+        if start <= 0:
+            return end * self.full
+        begin = max(0.0, start - self.overlap_s)
+        k = int(np.searchsorted(self.keys, begin, side="right")) - 1
+        key = float(self.keys[k]) if k >= 0 else 0.0
+        return (begin - key) * self.decode + (end - begin) * self.full
+
+    def longest_end(self, start: float, budget: float) -> float:
+        """Return the latest end a chunk from ``start`` can have within ``budget``."""
+        return start + max(0.0, budget - self.chunk(start, start)) / self.full
+
+
+def _split(n: int, duration_s: float, costs: _Costs) -> tuple[tuple[float, ...], float]:
+    """Return ``n`` chunk starts minimising the costliest chunk, and that chunk's cost.
+
+    A later chunk decodes from the keyframe before its start (overlap included) without
+    inferring, so its cost falls as its start moves later; the first chunk's rises. Hence
+    for a budget, making each chunk as long as the budget allows is optimal, and the least
+    budget that reaches the end is found by bisection. Returns ``((), inf)`` when a chunk
+    would own no frames.
+    """
+    def starts(budget: float) -> tuple[list[float], bool]:
+        out = [0.0]
+        for _ in range(n - 1):
+            out.append(min(duration_s, costs.longest_end(out[-1], budget)))
+        return out, costs.chunk(out[-1], duration_s) <= budget
+
+    lo, hi = costs.full * duration_s / n, costs.full * duration_s
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if starts(mid)[1] else (mid, hi)
+    found, _ = starts(hi)
+    ends = [*found[1:], duration_s]
+    if min(e - s for s, e in zip(found, ends, strict=True)) <= 0:
+        return (), np.inf  # a chunk with no frames of its own: fewer chunks do better
+    cost = max(costs.chunk(s, e) for s, e in zip(found, ends, strict=True))
+    return (-np.inf, *found[1:]), cost
 
 
 @dataclass
@@ -165,7 +262,7 @@ def run_pass(
     plan: PassPlan | None = None,
 ) -> PassResult:
     """Return the pose of every frame of ``path`` (see the module notes for how it is run)."""
-    plan = plan or plan_pass(info, values)
+    plan = plan or plan_for(path, info, values)
     step = people.sample_every(
         info.frames,
         info.fps,

@@ -157,6 +157,29 @@ def probe_video(path: str | Path, *, sha256: str | None = None) -> VideoInfo:
     )
 
 
+def keyframe_times(path: str | Path) -> np.ndarray:
+    """Return the stream times (s) of the keyframes of ``path``'s video, sorted.
+
+    Only the packets are read (no decoding), so this costs a small fraction of a decode. A
+    seek lands on one of these times: a decoder starting at time ``t`` must decode from the
+    last keyframe at or before ``t``.
+    """
+    path = Path(path)
+    check_readable(path)
+    container = _open_container(path)
+    times: list[float] = []
+    with container:
+        stream = _video_stream(container, path)
+        tb = float(stream.time_base) if stream.time_base is not None else None
+        try:
+            for packet in container.demux(stream):
+                if packet.is_keyframe and packet.pts is not None and tb is not None:
+                    times.append(packet.pts * tb)
+        except av.error.FFmpegError:
+            pass  # a damaged tail: the keyframes before it still plan the pass
+    return np.sort(np.asarray(times, dtype=np.float64))
+
+
 @dataclass(frozen=True)
 class TimeSpan:
     """Which part of a clip a :class:`FrameStream` yields (all of it by default).
