@@ -12,12 +12,14 @@ import numpy as np
 import pytest
 
 from formcheck.analysis.lift import detect_lift, hinge_style_check, lift_cues, world_angle
+from formcheck.analysis.reps import segment_reps
 from formcheck.analysis.signals import clean_track
 from formcheck.config import load_settings
 from formcheck.pipeline import time_window
 from formcheck.track import PoseTrack
 
-from .conftest import load_fixture_track
+from .conftest import analyze_fixture, load_fixture_track
+from .test_rep_cases import _rdl_from_conventional
 from .trackgen import turned
 
 SETTINGS = load_settings()
@@ -90,13 +92,20 @@ def test_a_deadlift_cut_to_start_at_lockout_no_longer_starts_bent_but_stays_a_de
 
 
 @pytest.mark.parametrize("name", DEADLIFTS)
-def test_a_set_up_at_the_bar_rules_out_the_romanian_style_and_its_absence_does_not(
-    name: str,
-) -> None:
-    track = load_fixture_track(name)
-    said = hinge_style_check(_clean(track), SETTINGS)
-    assert said is not None and said.startswith("not Romanian: the lifter starts")
-    assert hinge_style_check(_clean(_from_first_lockout(track)), SETTINGS) is None
+def test_a_first_rep_set_up_at_the_bar_rules_out_the_romanian_style(name: str) -> None:
+    clean = _clean(load_fixture_track(name))
+    first = segment_reps(clean, SETTINGS, "deadlift").reps[0].start
+    said = hinge_style_check(clean, SETTINGS, first)
+    assert said is not None and said.startswith("not Romanian: the first rep starts"), said
+
+
+def test_rdl_reps_cut_from_a_conventional_set_keep_the_romanian_style() -> None:
+    # The floor phase cut out (tests/test_rep_cases.py): every rep starts standing.
+    clean = _clean(_rdl_from_conventional())
+    seg = segment_reps(clean, SETTINGS, "deadlift", style="romanian")
+    assert seg.reps and hinge_style_check(clean, SETTINGS, seg.reps[0].start) is None
+    analysis = analyze_fixture(_rdl_from_conventional(), lift="deadlift", split_by_view=False)
+    assert analysis.style == "romanian" and "not Romanian" not in analysis.lift_reason
 
 
 @pytest.mark.parametrize("name", DEADLIFTS)

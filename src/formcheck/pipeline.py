@@ -447,12 +447,12 @@ def _deadlift_style(
 ) -> tuple[str, str]:
     """Return the detected deadlift's style and the words added to the lift's reason.
 
-    A hinge pattern (see :mod:`formcheck.analysis.pulls`) is Romanian unless the lifter
-    starts set up at the bar, bent over with the hands low, which an RDL never does.
+    A hinge pattern (see :mod:`formcheck.analysis.pulls`) is Romanian unless the first rep
+    starts set up at the bar, bent over with the hands low, which an RDL rep never does.
     """
-    if seg.pattern != "hinge":
+    if seg.pattern != "hinge" or not seg.reps:
         return DEFAULT_STYLE["deadlift"], ""
-    set_up = hinge_style_check(clean, settings)
+    set_up = hinge_style_check(clean, settings, seg.reps[0].start)
     if set_up is not None:
         return DEFAULT_STYLE["deadlift"], f"; {set_up}"
     return "romanian", f"; Romanian style: {seg.pattern_reason}"

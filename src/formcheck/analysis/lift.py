@@ -154,9 +154,11 @@ def start_frames(track: PoseTrack, settings: Settings) -> np.ndarray:
     return mask & np.isfinite(y)
 
 
-def _start_posture(track: PoseTrack, settings: Settings) -> tuple[float | None, float | None]:
-    """Return the 3-D hip angle (deg) and the wrists' height over the ankles (leg lengths)."""
-    start = start_frames(track, settings)
+def _start_posture(track: PoseTrack, start: np.ndarray) -> tuple[float | None, float | None]:
+    """Return the 3-D hip angle (deg) and the wrists' height over the ankles (leg lengths).
+
+    Both are medians over the frames of the ``start`` mask.
+    """
     hip = np.nanmean(
         np.vstack(
             [
@@ -191,7 +193,7 @@ def lift_cues(track: PoseTrack, settings: Settings) -> LiftCues:
     knee = midpoint(track, "left_knee", "right_knee")[:, 1]
     drop = (knee - wrist) / torso  # + = wrists below the knees (y up)
     hands = _median(drop, low, max(3, int(0.3 * low.sum())))
-    start_hip, start_wrist = _start_posture(track, settings)
+    start_hip, start_wrist = _start_posture(track, start_frames(track, settings))
     return LiftCues(
         hands_below_knees=hands,
         trunk_lean_deg=lean95,
@@ -334,16 +336,23 @@ def detect_lift(track: PoseTrack, settings: Settings) -> LiftGuess:
     return LiftGuess(lift, f"{lift} (detected: {why})", cues.hands_below_knees, lean95, cues)
 
 
-def hinge_style_check(track: PoseTrack, settings: Settings) -> str | None:
+def hinge_style_check(track: PoseTrack, settings: Settings, first_rep: int) -> str | None:
     """Return why a hinge pattern is not a Romanian deadlift, or None when the start agrees.
 
     Notes
     -----
-    A Romanian deadlift starts standing with the bar at the hips and never sets up at the
-    floor, so a lifter who starts bent over with the wrists low (``starts_bent``) is set
-    up at the bar for a conventional pull, whatever the rep pattern looked like.
+    A Romanian deadlift rep starts standing with the bar at the hips and never sets up at
+    the floor, so a lifter bent over with the wrists low (``starts_bent``) where the first
+    counted rep starts (frame ``first_rep``) is set up at the bar for a conventional pull,
+    whatever the rep pattern looked like. The posture is read over the
+    ``lift.start_min_s`` up to that frame, as a pull's first frames are already rising.
+    A pick-up from the floor before the set is not a rep, so it does not count.
     """
-    cues = lift_cues(track, settings)
+    start = np.zeros(track.n_frames, dtype=bool)
+    span = max(3, round(settings.get("lift.start_min_s") * track.fps))
+    start[max(0, first_rep + 1 - span) : first_rep + 1] = True  # up to the rep's start
+    hip, wrist = _start_posture(track, start)
+    cues = LiftCues(None, None, None, None, None, start_hip_deg=hip, start_wrist_height=wrist)
     if not cues.starts_bent(settings):
         return None
-    return f"not Romanian: the lifter {_start_text(cues)}, set up at the bar"
+    return f"not Romanian: the first rep {_start_text(cues)}, set up at the bar"
