@@ -24,7 +24,7 @@ from formcheck.analysis.cuts import clean_by_shot, find_cuts
 from formcheck.analysis.deadlift import hinge_metrics, pull_metrics
 from formcheck.analysis.depth import HipJoints, add_uncertainty, hip_joint_centres
 from formcheck.analysis.faults import find_faults, not_judged_notes, summarize
-from formcheck.analysis.lift import detect_lift, lift_cues
+from formcheck.analysis.lift import detect_lift, hinge_style_check, lift_cues
 from formcheck.analysis.nanmath import true_runs
 from formcheck.analysis.other_motion import not_a_lift
 from formcheck.analysis.reps import RepWindow, Segmentation, segment_reps
@@ -282,9 +282,8 @@ def _analyze_track(
         clean, settings, seg, chosen_lift == "auto" and chosen_style is None
     )
     if lift == "deadlift" and chosen_style is None:
-        style = "romanian" if seg.pattern == "hinge" else DEFAULT_STYLE[lift]
-        if seg.pattern == "hinge":
-            lift_reason += f"; Romanian style: {seg.pattern_reason}"
+        style, style_reason = _deadlift_style(clean, settings, seg)
+        lift_reason += style_reason
     book = rules.for_style(style, thresholds)
     notes += _cut_notes(track, cuts)
     view = detect_view(clean, settings, seg.leg_length_px)
@@ -347,7 +346,7 @@ def _other_motion(
     """
     if seg.reps and not detected:
         return None, seg
-    hinge = lift_cues(clean).is_hinge(settings)
+    hinge = lift_cues(clean, settings).is_hinge(settings)
     other = not_a_lift(clean, settings, seg.leg_length_px, seg.reps, hinge)
     return other, (replace(seg, reps=[], rejected=[]) if other else seg)
 
@@ -441,6 +440,22 @@ def _check_inputs(
         problems.append(f"--end: expected a time after --start {start_s:g} s, got {end_s:g} s")
     if problems:
         raise ConfigError("; ".join(problems))
+
+
+def _deadlift_style(
+    clean: PoseTrack, settings: Settings, seg: Segmentation
+) -> tuple[str, str]:
+    """Return the detected deadlift's style and the words added to the lift's reason.
+
+    A hinge pattern (see :mod:`formcheck.analysis.pulls`) is Romanian unless the first rep
+    starts set up at the bar, bent over with the hands low, which an RDL rep never does.
+    """
+    if seg.pattern != "hinge" or not seg.reps:
+        return DEFAULT_STYLE["deadlift"], ""
+    set_up = hinge_style_check(clean, settings, seg.reps[0].start)
+    if set_up is not None:
+        return DEFAULT_STYLE["deadlift"], f"; {set_up}"
+    return "romanian", f"; Romanian style: {seg.pattern_reason}"
 
 
 def _resolve_lift(
