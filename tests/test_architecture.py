@@ -42,7 +42,10 @@ def test_the_private_import_check_can_fail(tmp_path: Path) -> None:
 
 def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
     out: list[tuple[str, click.Command]] = []
-    for name, cmd in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # not group.commands: subcommands load lazily
+        cmd = group.get_command(ctx, name)
+        assert cmd is not None, f"formcheck {prefix}{name} is listed but does not load"
         out.append((f"{prefix}{name}", cmd))
         if isinstance(cmd, click.Group):
             out += _commands(cmd, f"{prefix}{name} ")

@@ -117,17 +117,18 @@ def test_a_batch_worker_runs_one_graph_per_clip(monkeypatch: pytest.MonkeyPatch)
 
 def test_skipped_frames_are_interpolated_and_absence_is_kept() -> None:
     # Frames 0, 2, 4, 6 were inferred; a person at 0-4, none at 6. The hip x moves 0 -> 40.
-    run = PassResult(all_times_s=[i / 60 for i in range(7)])
-    for k, x in enumerate([0.0, 20.0, 40.0]):
-        run.image_xy.append(np.full((33, 2), x))
-        run.world_xyz.append(np.zeros((33, 3)))
-        run.visibility.append(np.ones(33))
-        run.present.append(True)
-        run.times_s.append(2 * k / 60)
-        run.profile.append(np.ones((2, 11)))
-    run.add_empty(6 / 60)
+    nan = np.full((33, 2), np.nan)
+    run = PassResult(
+        image_xy=np.stack([np.full((33, 2), x) for x in (0.0, 20.0, 40.0)] + [nan]),
+        world_xyz=np.zeros((4, 33, 3)),
+        visibility=np.array([np.ones(33)] * 3 + [np.zeros(33)]),
+        present=np.array([True, True, True, False]),
+        times_s=np.array([0, 2, 4, 6]) / 60,
+        profile=np.ones((4, 2, 11)),
+        all_times_s=np.arange(7) / 60,
+    )
     full = fill_skipped(run)
-    assert full.present == [True] * 5 + [False, False]
+    assert full.present.tolist() == [True] * 5 + [False, False]
     assert [float(a[0, 0]) for a in full.image_xy[:5]] == [0, 10, 20, 30, 40]
     assert np.isnan(full.image_xy[5]).all() and float(full.visibility[5][0]) == 0.0
 

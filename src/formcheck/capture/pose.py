@@ -305,9 +305,9 @@ def _estimate(
 ) -> tuple[PoseTrack, list[str]]:
     plan = plan_for(path, info, settings.values())
     first = _run_pass(path, info, settings, max_side, progress, plan, search=True)
-    xy = np.array(first.image_xy).reshape(-1, _N, 2)
-    present = np.array(first.present, dtype=bool)
-    switches = people.find_identity_switches(xy, present, np.array(first.times_s), settings)
+    xy = np.asarray(first.image_xy).reshape(-1, _N, 2)
+    present = np.asarray(first.present, dtype=bool)
+    switches = people.find_identity_switches(xy, present, np.asarray(first.times_s), settings)
     choice = people.choose_lifter(first.sightings, switches, info.width, settings, person)
     chosen = first
     history = (
@@ -318,9 +318,9 @@ def _estimate(
         chosen = _run_pass(path, info, settings, max_side, progress, plan, mask_x=choice.mask_x)
         x0, x1 = choice.mask_x
         history += f"; re-run with x {x0:.0f}-{x1:.0f} px blacked out to hide a second person"
-        xy = np.array(chosen.image_xy).reshape(-1, _N, 2)
-        present = np.array(chosen.present, dtype=bool)
-        switches = people.find_identity_switches(xy, present, np.array(chosen.times_s), settings)
+        xy = np.asarray(chosen.image_xy).reshape(-1, _N, 2)
+        present = np.asarray(chosen.present, dtype=bool)
+        switches = people.find_identity_switches(xy, present, np.asarray(chosen.times_s), settings)
     warnings = chosen.warnings + choice.warnings
     if switches:
         shown = ", ".join(f"{t:.1f}" for t in switches[:5])
@@ -354,17 +354,17 @@ def _build_track(
     history: str,
     warnings: list[str],
 ) -> PoseTrack:
-    times = np.array(run.times_s, dtype=np.float64)
+    times = np.asarray(run.times_s, dtype=np.float64)
     return PoseTrack(
-        image_xy=np.array(run.image_xy).reshape(-1, _N, 2),
-        world_xyz=np.array(run.world_xyz).reshape(-1, _N, 3),
-        visibility=np.array(run.visibility).reshape(-1, _N),
-        present=np.array(run.present, dtype=bool),
+        image_xy=np.asarray(run.image_xy).reshape(-1, _N, 2),
+        world_xyz=np.asarray(run.world_xyz).reshape(-1, _N, 3),
+        visibility=np.asarray(run.visibility).reshape(-1, _N),
+        present=np.asarray(run.present, dtype=bool),
         times_s=times - times[0] if times.size else times,
         fps=info.fps,
         width=info.width,
         height=info.height,
-        back_profile=np.array(run.profile).reshape(-1, 2, PROFILE_POINTS),
+        back_profile=np.asarray(run.profile).reshape(-1, 2, PROFILE_POINTS),
         source={
             "model": MODEL,
             "video": info.path,

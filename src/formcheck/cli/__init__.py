@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -15,7 +16,21 @@ err_console = Console(stderr=True)
 
 
 class FormcheckGroup(click.Group):
-    """A click group that turns :class:`FormcheckError` into a one-line message and exit code."""
+    """A click group that turns :class:`FormcheckError` into a one-line message and exit code.
+
+    Subcommands are imported on first use (see ``_SUBCOMMANDS``).
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Return every subcommand's name, without importing any of them."""
+        return sorted({*self.commands, *_SUBCOMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Return the subcommand ``cmd_name``, importing its module the first time."""
+        if cmd_name not in self.commands and cmd_name in _SUBCOMMANDS:
+            module, attr = _SUBCOMMANDS[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         """Run the command; report formcheck errors in one line, without a traceback."""
@@ -38,20 +53,13 @@ def main() -> None:
     """Form analysis, soreness triage and a training log for squats and deadlifts."""
 
 
-def _register_subcommands() -> None:
-    # Each feature keeps its own CLI module; the group only collects them.
-    from formcheck.batch.cli import batch, eval_cmd
-    from formcheck.cli.analyze import analyze
-    from formcheck.log.cli import log
-    from formcheck.triage.cli import triage
-    from formcheck.web.cli import serve
-
-    main.add_command(analyze)
-    main.add_command(batch)
-    main.add_command(eval_cmd)
-    main.add_command(log)
-    main.add_command(triage)
-    main.add_command(serve)
-
-
-_register_subcommands()
+# Each feature keeps its own CLI module; the group imports only the one a command line names
+# (``formcheck analyze`` never loads the triage, log, batch or web modules).
+_SUBCOMMANDS = {
+    "analyze": "formcheck.cli.analyze:analyze",
+    "batch": "formcheck.batch.cli:batch",
+    "eval": "formcheck.batch.cli:eval_cmd",
+    "log": "formcheck.log.cli:log",
+    "serve": "formcheck.web.cli:serve",
+    "triage": "formcheck.triage.cli:triage",
+}

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -17,13 +18,16 @@ from formcheck.analysis.faults import confidence_words, not_judged_notes
 from formcheck.config import STYLES, RuleBook, load_rules, load_settings, parse_overrides
 from formcheck.output import write_csv, write_json
 from formcheck.paths import check_output_path
-from formcheck.pipeline import AnalysisOptions, analyze_video
 from formcheck.result import Analysis, Metric
 from formcheck.terminal import safe_text
 from formcheck.track import PoseTrack
 
+if TYPE_CHECKING:  # the pipeline pulls in scipy.signal: loaded when a clip is analysed
+    from formcheck.pipeline import AnalysisOptions
+
 # Piped output gets a fixed width so tables do not squash to 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 130)
+
 
 def _fmt(value: object, pattern: str) -> str:
     if value is None:
@@ -239,6 +243,8 @@ def analyze(
         raise click.UsageError(f"--export {exports!r} needs --out DIRECTORY to write into")
     kinds = _export_kinds(exports) if out_dir else ()
     _check_outputs(json_path, csv_path, out_dir)
+    from formcheck.pipeline import AnalysisOptions, analyze_video
+
     options = AnalysisOptions(
         lift=lift,
         style=style,
