@@ -89,8 +89,9 @@ def plan_pass(
     ``cores`` defaults to :func:`pass_cores`; ``keyframes_s`` are the times a
     decoder can start at (:func:`formcheck.capture.video.keyframe_times`; None: every frame,
     as in an intra-only clip). The clip is split into at most one chunk per core and per
-    ``parallel_min_chunk_s`` of its length, and only when the costliest chunk costs at most
-    ``parallel_max_share`` of one graph's work; :func:`_split` places the boundaries.
+    ``parallel_min_chunk_s`` of its length, and only when the costliest chunk's predicted
+    time is at most ``parallel_max_share`` of one graph's; :func:`_split` places the
+    boundaries.
     """
     cores = cores or pass_cores()
     every = max(1, round(info.fps / values["analysis_fps"]))
@@ -108,8 +109,10 @@ def plan_pass(
         overlap_s=values["chunk_overlap_s"],
         keys=keys if keys.size else np.zeros(1),
     )
-    single = costs.full * info.duration_s
-    best, best_cost = one, values["parallel_max_share"] * single
+    # One graph's decode thread runs beside its model, so its wall time is set by the slower
+    # of the two; a chunk's process is held to one core, so its wall time is its whole cost.
+    single_wall = info.fps * info.duration_s * max(decode_ms, values["pose_frame_ms"] / every)
+    best, best_cost = one, values["parallel_max_share"] * single_wall
     for n in range(2, most + 1):
         bounds, cost = _split(n, info.duration_s, costs)
         if bounds and cost < best_cost:
