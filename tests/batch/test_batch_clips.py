@@ -63,6 +63,24 @@ def _clip_rows(out: Path) -> dict[str, dict[str, Any]]:
     return {r["clip"]: {k: v for k, v in r.items() if k not in RUN_FIELDS} for r in rows}
 
 
+def _without_cache_note(path: Path) -> Any:
+    """Return the analysis JSON without the history line saying its track came from the cache.
+
+    Whether a run computed the track or found it in the user's pose cache depends on what ran
+    before (the other backend fills the cache); everything else must be equal.
+    """
+
+    def drop(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: drop(v) for k, v in value.items()}
+        if isinstance(value, list):
+            kept = [v for v in value if not str(v).startswith("pose: loaded from cache ")]
+            return [drop(v) for v in kept]
+        return value
+
+    return drop(json.loads(path.read_text()))
+
+
 @pytest.fixture(scope="module")
 def local_out(clips: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("local")
@@ -138,7 +156,7 @@ def test_ray_results_equal_local(
     assert _clip_rows(tmp_path) == _clip_rows(local_out)
     for n in SHORT[:4]:
         name = f"analyses/{n}.json"
-        assert (tmp_path / name).read_text() == (local_out / name).read_text()
+        assert _without_cache_note(tmp_path / name) == _without_cache_note(local_out / name)
     key = lambda r: (r["clip"], r["rep"])  # noqa: E731
     ray_reps = sorted(read_table(tmp_path / "reps", REPS_SCHEMA).to_pylist(), key=key)
     local_reps = sorted(read_table(local_out / "reps", REPS_SCHEMA).to_pylist(), key=key)
