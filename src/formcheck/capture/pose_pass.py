@@ -396,6 +396,9 @@ def _child_result(recv: Any, proc: Any, tick: Callable[[], None]) -> PassResult:
 
 def _child(job: _Job, counter: Any, send: Any, parent: int) -> None:
     """Run one chunk in a child process and send its result (or its error) to the parent."""
+    # Ctrl-C reaches the whole foreground group; the parent handles it and terminates this
+    # process, so the child must not print a KeyboardInterrupt traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent)
 
     def tick(done: int) -> None:
