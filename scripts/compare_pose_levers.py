@@ -3,12 +3,17 @@
 Usage::
 
     python scripts/compare_pose_levers.py [CLIP ...]     # default: every shared clip
+    python scripts/compare_pose_levers.py --max-side 640 --cache
 
 For each clip the track is made twice: with the default pose settings (time chunks in
 parallel on clips long enough, decimation above ``analysis_fps``) and as one graph over every
 frame (``PLAIN``: ``parallel_min_chunk_s`` and ``analysis_fps`` set so neither lever applies).
-Both are analysed with the default options; the script prints the rep counts and the per-rep
-differences, then checks the stated tolerance over all clips together (``TOLERANCE``).
+``--max-side N`` runs the default pass on frames scaled to N px instead of the default, so a
+change of the model's input size is judged against the reference at the default size;
+``--cache`` lets both runs read and fill the pose cache (its key holds the size and every pose
+setting, so a hit is the same track). Both are analysed with the default options; the
+script prints the rep counts and the per-rep differences, then checks the stated tolerance
+over all clips together (``TOLERANCE``).
 
 The tolerance (issue 13) is stated from the single graph's own noise floor, measured with
 ``scripts/pose_noise_floor.py``: blacking out only the first frame of a clip moves the single
@@ -20,13 +25,14 @@ the angle differences within 2 deg and of the rep boundary differences within on
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
 from formcheck.capture import pose
+from formcheck.capture.video import DEFAULT_MAX_SIDE
 from formcheck.pipeline import analyze_track
 from formcheck.result import Analysis
 
@@ -92,11 +98,11 @@ def _faults(analysis: Analysis) -> list[set[str]]:
     return [{f.id for f in rep.faults} for rep in analysis.reps]
 
 
-def compare(clip: Path) -> dict[str, object]:
+def compare(clip: Path, max_side: int = DEFAULT_MAX_SIDE, cache: bool = False) -> dict[str, object]:
     """Return the comparison of one clip (rep counts, differences, pose history)."""
-    info, fast_track, w1 = pose.estimate_track(clip, use_cache=False)
+    info, fast_track, w1 = pose.estimate_track(clip, use_cache=cache, max_side=max_side)
     _, plain_track, w2 = pose.estimate_track(
-        clip, use_cache=False, settings=pose.load_pose_settings(**PLAIN)
+        clip, use_cache=cache, settings=pose.load_pose_settings(**PLAIN)
     )
     fast = analyze_track(fast_track, info, warnings_in=w1)
     plain = analyze_track(plain_track, info, warnings_in=w2)
@@ -113,10 +119,15 @@ def compare(clip: Path) -> dict[str, object]:
 
 def main() -> None:
     """Print one JSON line per clip, then the pooled differences against the tolerance."""
-    clips = [Path(a) for a in sys.argv[1:]] or sorted((SHARED / "clips").glob("*.mp4"))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("clips", nargs="*", type=Path)
+    parser.add_argument("--max-side", type=int, default=DEFAULT_MAX_SIDE)
+    parser.add_argument("--cache", action="store_true")
+    args = parser.parse_args()
+    clips = args.clips or sorted((SHARED / "clips").glob("*.mp4"))
     rows = []
     for clip in clips:
-        row = compare(clip)
+        row = compare(clip, args.max_side, args.cache)
         rows.append(row)
         print(json.dumps({k: v for k, v in row.items() if k != "pairs"}), flush=True)
     same = sum(bool(r["same_reps"]) for r in rows)

@@ -32,9 +32,10 @@ def warm_up() -> None:
     from formcheck.capture.pose_pass import POSE_CORES_ENV
 
     os.environ[POSE_CORES_ENV] = "1"
-    import mediapipe  # noqa: F401  (the import is the point: it loads the native runtime)
-
     import formcheck.capture.pose  # noqa: F401
+    from formcheck.capture.blazepose import pose_solution
+
+    pose_solution()  # loads the native runtime now
 
 
 def _init_worker(options: Any) -> None:

@@ -601,9 +601,10 @@ def _native_stderr_muted() -> Iterator[None]:
 
 
 def _make_models(search: bool) -> tuple[Any, Any]:
-    import mediapipe as mp_solutions  # imported here: slow to load, and a cache hit never needs it
+    from formcheck.capture.blazepose import pose_solution  # a cache hit never loads the model
 
-    tracker = mp_solutions.solutions.pose.Pose(
+    solution = pose_solution()
+    tracker = solution.Pose(
         static_image_mode=False,
         model_complexity=1,
         smooth_landmarks=True,
@@ -611,7 +612,7 @@ def _make_models(search: bool) -> tuple[Any, Any]:
     )
     static = None
     if search:
-        static = mp_solutions.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
+        static = solution.Pose(static_image_mode=True, model_complexity=1)
     return tracker, static
 
 
