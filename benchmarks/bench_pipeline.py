@@ -207,6 +207,42 @@ def stages_child(clip: Path, cache: Path) -> None:
     print(json.dumps(out))
 
 
+def model_child(clip: Path, max_side: int, mask: bool) -> None:
+    """Print JSON: seconds of BlazePose alone over every frame of ``clip``, decoded beforehand.
+
+    The frames are decoded and scaled (long side ``max_side``) before the clock starts, and one
+    tracking graph (with the segmentation mask if ``mask``) runs over them: the model's own
+    share of a pass, which no arrangement of decoding, processes or start-up can go below.
+    """
+    from formcheck.capture.blazepose import pose_solution
+    from formcheck.capture.video import iter_frames
+
+    frames = [f.image for f in iter_frames(clip, max_side=max_side)]
+    with pose_solution().Pose(model_complexity=1, enable_segmentation=mask) as model:
+        t0, c0 = time.perf_counter(), time.process_time()
+        for image in frames:
+            model.process(image)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(json.dumps({"frames": len(frames), "model_wall_s": wall, "model_cpu_s": cpu}))
+
+
+def model_floor(clip: Path, plain_wall_s: float) -> dict[str, float]:
+    """Return the model-alone times for formcheck's and the plain loop's settings, and the floor.
+
+    ``floor_ratio`` is formcheck's model time split perfectly over every core, with nothing
+    else (no decoding, start-up, analysis), over the plain loop's whole-process time.
+    """
+    cores = len(os.sched_getaffinity(0))
+    ours = child("--model-child", clip, "960", "1")
+    theirs = child("--model-child", clip, "640", "0")
+    return {
+        "model_s_formcheck": ours["model_wall_s"],
+        "model_s_plain_settings": theirs["model_wall_s"],
+        "floor_ratio": ours["model_wall_s"] / cores / plain_wall_s,
+        "floor_ratio_plain_settings": theirs["model_wall_s"] / cores / plain_wall_s,
+    }
+
+
 def memory_child(clip: Path) -> None:
     """Run the pose pass on ``clip`` while sampling this process tree's memory; print JSON."""
     from formcheck.capture import pose
@@ -229,7 +265,7 @@ def memory_child(clip: Path) -> None:
     print(json.dumps({"frames": track.n_frames, "seconds": seconds, "peak_pss": peak["pss"]}))
 
 
-def child(flag: str, *args: Path) -> dict:
+def child(flag: str, *args: Path | str) -> dict:
     """Run this script with ``flag`` in a child process; return its JSON report."""
     cmd = [sys.executable, __file__, flag, *map(str, args)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
@@ -297,6 +333,8 @@ def run(
     report: dict = {"machine": {"cpus": os.cpu_count(), "rounds": rounds}, "clips": {}}
     for name, clip in clips.items():
         report["clips"][name] = compare(clip, tmp, rounds, env, levers)
+        if levers:
+            report["clips"][name].update(model_floor(clip, report["clips"][name]["plain_wall_s"]))
         print(name, json.dumps(report["clips"][name]), flush=True)
     report["machine"]["load_avg_1m_at_end"] = os.getloadavg()[0]
     if levers:
@@ -342,6 +380,12 @@ def print_table(r: dict) -> None:
                 f"{c[f'{lever}_ratio_wall']:.2f}; cpu {c[f'{lever}_cpu_s']:.1f}s, ratio "
                 f"{c[f'{lever}_ratio_cpu']:.2f}"
             )
+        if "floor_ratio" in c:
+            print(
+                f"  model alone over pre-decoded frames, split perfectly over the cores: "
+                f"{c['floor_ratio']:.2f} of the plain loop (formcheck's 960 px + mask), "
+                f"{c['floor_ratio_plain_settings']:.2f} (the plain loop's 640 px, no mask)"
+            )
     if "stages" not in r:
         return
     s = r["stages"]
@@ -379,7 +423,12 @@ def main() -> None:
     parser.add_argument("--memory-s", type=float, action="append", help=argparse.SUPPRESS)
     parser.add_argument("--stages-child", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--memory-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--model-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.model_child:
+        clip, side, mask = args.model_child
+        model_child(Path(clip), int(side), mask == "1")
+        return
     if args.stages_child:
         stages_child(*args.stages_child)
         return
