@@ -77,21 +77,21 @@ def conversion_costs(clip: Path, n: int = 60) -> dict[str, float]:
     dw, dh = max(2, round(w * scale)), max(2, round(h * scale))
     full = [f.to_ndarray(format="rgb24") for f in frames]
     small = [cv2.resize(a, (dw, dh), interpolation=cv2.INTER_LINEAR) for a in full]
-    return {
-        f"swscale rgb24 at {w}x{h}": _best_ms(lambda f: f.to_ndarray(format="rgb24"), frames),
-        f"swscale scale+rgb24 to {dw}x{dh}": _best_ms(
+    costs = {f"swscale rgb24 at {w}x{h}": _best_ms(lambda f: f.to_ndarray(format="rgb24"), frames)}
+    if (dw, dh) != (w, h):  # drawn smaller than the source: the two ways to get there
+        costs[f"swscale scale+rgb24 to {dw}x{dh}"] = _best_ms(
             lambda f: f.reformat(
                 width=dw, height=dh, format="rgb24", interpolation="BILINEAR"
             ).to_ndarray(),
             frames,
-        ),
-        f"cv2.resize linear to {dw}x{dh}": _best_ms(
+        )
+        costs[f"cv2.resize linear to {dw}x{dh}"] = _best_ms(
             lambda a: cv2.resize(a, (dw, dh), interpolation=cv2.INTER_LINEAR), full
-        ),
-        f"cv2 RGB->I420 at {dw}x{dh}": _best_ms(
-            lambda a: cv2.cvtColor(a, cv2.COLOR_RGB2YUV_I420), small
-        ),
-    }
+        )
+    costs[f"cv2 RGB->I420 at {dw}x{dh}"] = _best_ms(
+        lambda a: cv2.cvtColor(a, cv2.COLOR_RGB2YUV_I420), small
+    )
+    return costs
 
 
 def main() -> None:
