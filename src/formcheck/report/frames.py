@@ -91,7 +91,7 @@ def iter_upright_frames(path: str | Path, src: SourceStream, side: int = NO_DOWN
     -----
     Frames are decoded at the source size and made smaller by OpenCV: swscale's scaling
     and RGB conversion in one step took 5.9 ms a 1080p frame (to 720p), its plain RGB
-    conversion 1.4 ms and OpenCV's bilinear resize 2.9 ms (2 cores,
+    conversion 1.4 ms and OpenCV's bilinear resize 2.9 ms (CPU, shared 2-core machine,
     ``benchmarks/bench_render.py``). The report's stills then come from the source pixels.
     """
     for frame in iter_frames(path, max_side=NO_DOWNSCALE):
