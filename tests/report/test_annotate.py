@@ -5,6 +5,7 @@ import struct
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 import pytest
 from hypothesis import given
@@ -188,3 +189,24 @@ def test_rotated_phone_clip_is_drawn_upright(sample_case, tmp_path):
     kx, ky = upright.image_xy[319, 25].astype(int)
     patch = (slice(ky - 5, ky + 5), slice(kx - 5, kx + 5))
     assert np.abs(expected[patch].astype(int) - drawn[patch].astype(int)).mean() > 20
+
+
+def test_1080p_clip_is_drawn_at_720p_with_stills_at_the_source_size(tmp_path):
+    # A 1920x1080 phone clip: the video is drawn at 1280x720, the overlay scaled with it,
+    # while the report's still keeps the source's own pixels.
+    video = shared_clip("oblique_deadlift_bad_b.mp4")
+    analysis, track = load_case(FIXTURES / "oblique_deadlift_bad_b.track.npz", video,
+                                lift="deadlift")
+    assert (track.width, track.height) == (1920, 1080)
+    i = next(f for f in range(track.n_frames) if track.present[f])
+    result = write_annotated_video(analysis, track, video, tmp_path / "a.mp4", keep={i})
+    assert _probe(result.path)["size"] == (1280, 720)
+    with av.open(str(video)) as a, av.open(str(result.path)) as b:
+        src, drawn = _frame_at(a, i), _frame_at(b, i)
+    assert result.raw_stills[i].shape == (1080, 1920, 3)
+    np.testing.assert_array_equal(result.raw_stills[i], src)
+    # The skeleton is drawn where the track puts the hip, at two thirds of its pixel place.
+    hip = (track.image_xy[i, 23] * 720 / 1080).astype(int)  # left hip
+    small = np.asarray(cv2.resize(src, (1280, 720), interpolation=cv2.INTER_LINEAR))
+    patch = (slice(hip[1] - 4, hip[1] + 4), slice(hip[0] - 4, hip[0] + 4))
+    assert np.abs(small[patch].astype(int) - drawn[patch].astype(int)).mean() > 20

@@ -7,6 +7,7 @@ produce (``annotate`` the video, ``plots``, ``page`` the HTML report, ``export``
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from formcheck.errors import AnalysisError
@@ -67,10 +68,14 @@ def write_outputs(analysis: Analysis, track: PoseTrack, video_path: str | Path,
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     keep = still_frames(analysis)
-    video = write_annotated_video(analysis, track, video_path, out / ANNOTATED_NAME,
-                                  progress=progress, keep=keep)
+    # The plots are drawn in a thread while the video renders: decoding, resizing and
+    # encoding run in native code without the GIL, so matplotlib uses the core they leave.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="formcheck-plots") as pool:
+        plotted = pool.submit(write_plots, analysis, out)
+        video = write_annotated_video(analysis, track, video_path, out / ANNOTATED_NAME,
+                                      progress=progress, keep=keep)
+        plots = plotted.result()
     written: dict[str, Path] = {"video": video.path}
-    plots = write_plots(analysis, out)
     for p in plots:
         written[f"plot_{p.name}_png"] = p.png
         written[f"plot_{p.name}_svg"] = p.svg

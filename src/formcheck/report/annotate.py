@@ -4,7 +4,7 @@ Notes
 -----
 Three stages overlap, each in its own thread: decoding (FFmpeg and swscale release the
 GIL), drawing and colour conversion (OpenCV releases it too) and H.264 encoding (x264 runs
-its own threads). The video is at most 1080p (:func:`formcheck.report.frames.drawing_side`);
+its own threads). The video is at most 720p (:func:`formcheck.report.frames.drawing_side`);
 the report's stills stay at the source size.
 """
 
@@ -80,12 +80,12 @@ def write_annotated_video(analysis: Analysis, track: PoseTrack, video_path: str 
                      container_options={"movflags": "+faststart"}) as out:
             encoder: _Encoder | None = None
             try:
-                decoded = iter_upright_frames(video_path, src, side)
+                decoded = iter_upright_frames(video_path, src, side, keep=wanted)
                 for frame in prefetched(decoded, QUEUE_FRAMES):
                     if encoder is None:  # the first frame says the drawn size
                         plan = scale_plan(plan, frame.image.shape[1] / track.width)
                         encoder = _Encoder(out, _add_stream(out, frame, src.average_rate))
-                    _draw(encoder, plan, frame, result, wanted, track)
+                    _draw(encoder, plan, frame, result)
                     result.frames += 1
                     if progress is not None:
                         progress(result.frames, max(total, result.frames))
@@ -171,13 +171,11 @@ def _add_stream(out: av.container.OutputContainer, first: SourceFrame,
     return stream
 
 
-def _draw(encoder: _Encoder, plan: OverlayPlan, frame: SourceFrame, result: AnnotatedVideo,
-          wanted: set[int], track: PoseTrack) -> None:
-    if frame.index in wanted:
-        still = frame.image.copy()
-        if still.shape[1] != track.width:  # drawn smaller than the source: stills stay full size
-            still = cv2.resize(still, (track.width, track.height), interpolation=cv2.INTER_CUBIC)
-        result.raw_stills[frame.index] = still
+def _draw(encoder: _Encoder, plan: OverlayPlan, frame: SourceFrame,
+          result: AnnotatedVideo) -> None:
+    if frame.full is not None:  # a still: the source pixels, before anything is drawn
+        drawn_on_it = frame.full is frame.image
+        result.raw_stills[frame.index] = frame.full.copy() if drawn_on_it else frame.full
     image = draw_frame(frame.image, plan, frame.index)
     stream = encoder.stream
     image = np.ascontiguousarray(image[: stream.height, : stream.width])

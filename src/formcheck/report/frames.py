@@ -10,23 +10,26 @@ real clip (a double holds a pts to well under one tick for hours of video).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 
 from formcheck.capture.video import iter_frames
 from formcheck.errors import NotAVideoError
 
 NO_DOWNSCALE = 1 << 15  # px: a long side no phone records, so frames keep their full size
-#: The annotated video is at most 1080p (long side 1920, short side 1080): larger sources
-#: (4K phones) are drawn smaller, as encoding four times the pixels buys nothing a report
-#: viewer sees.
-MAX_LONG_SIDE = 1920
-MAX_SHORT_SIDE = 1080
+#: The annotated video is at most 720p (long side 1280, short side 720): larger sources
+#: (1080p and 4K phones) are drawn smaller. A phone shows a landscape video about 1080 px
+#: wide, where 720p with the overlay drawn at that size is sharp; 1080p costs 2.25 times
+#: the pixels to scale, draw and encode (issue 13: the video must cost at most a quarter of
+#: the pose pass), and 4K would cost nine times.
+MAX_LONG_SIDE = 1280
+MAX_SHORT_SIDE = 720
 
 
 @dataclass
@@ -36,7 +39,8 @@ class SourceFrame:
     index: int
     pts: int
     time_base: Fraction
-    image: np.ndarray  # (h, w, 3) uint8 RGB, upright
+    image: np.ndarray  # (h, w, 3) uint8 RGB, upright, at the drawing size
+    full: np.ndarray | None = None  # the same picture at the source size, for stills
 
 
 @dataclass
@@ -70,17 +74,34 @@ def probe_stream(path: str | Path) -> SourceStream:
 def drawing_side(width: int, height: int) -> int:
     """Return the long side (px) the annotated video of an upright ``width`` x ``height`` clip has.
 
-    The source size, or less so that the picture fits 1080p (no upscaling).
+    The source size, or less so that the picture fits 720p (no upscaling).
     """
     long, short = max(width, height), min(width, height)
     scale = min(1.0, MAX_LONG_SIDE / long, MAX_SHORT_SIDE / short)
     return max(2, round(long * scale))
 
 
-def iter_upright_frames(path: str | Path, src: SourceStream,
-                        max_side: int = NO_DOWNSCALE) -> Iterator[SourceFrame]:
-    """Yield every frame of the clip, upright, long side at most ``max_side``, in order."""
-    for frame in iter_frames(path, max_side=max_side):
+def iter_upright_frames(path: str | Path, src: SourceStream, side: int = NO_DOWNSCALE,
+                        keep: Collection[int] = ()) -> Iterator[SourceFrame]:
+    """Yield every frame of the clip, upright, long side at most ``side``, in order.
+
+    Frames listed in ``keep`` also carry the picture at the source size (``full``).
+
+    Notes
+    -----
+    Frames are decoded at the source size and made smaller by OpenCV: swscale's scaling
+    and RGB conversion in one step took 5.9 ms a 1080p frame (to 720p), its plain RGB
+    conversion 1.4 ms and OpenCV's bilinear resize 2.9 ms (CPU, shared 2-core machine,
+    ``benchmarks/bench_render.py``). The report's stills then come from the source pixels.
+    """
+    for frame in iter_frames(path, max_side=NO_DOWNSCALE):
         pts = src.first_pts + round(frame.time_s / src.time_base)
+        full = frame.image
+        h, w = full.shape[:2]
+        scale = side / max(h, w)
+        image = full
+        if scale < 1.0:
+            size = (max(2, round(w * scale)), max(2, round(h * scale)))
+            image = np.asarray(cv2.resize(full, size, interpolation=cv2.INTER_LINEAR))
         yield SourceFrame(index=frame.index, pts=int(pts), time_base=src.time_base,
-                          image=frame.image)
+                          image=image, full=full if frame.index in keep else None)

@@ -6,16 +6,16 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display: plots are files and report images
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from formcheck.result import Analysis
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 # Panels of the time plot: (title, unit label, [(series key, legend label)]).
 _PANELS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
@@ -48,10 +48,26 @@ class Plot:
     narrow_png_bytes: bytes | None = None  # a taller, larger-type version for phone screens
 
 
+def _pyplot() -> ModuleType:
+    """Return matplotlib's pyplot on the Agg backend (no display: plots are files).
+
+    Imported on first use, not with this module: the report page needs only the metric
+    names from here, and the import (about half a second) then runs in the thread that
+    draws the plots beside the video rather than before it.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def write_plots(analysis: Analysis, out_dir: str | Path) -> list[Plot]:
     """Return the plots of ``analysis`` written to ``out_dir`` (time series, per-rep metrics)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    plt = _pyplot()
     plots = []
     for name, draw in (("angles", plot_series), ("reps", plot_rep_metrics)):
         fig = draw(analysis)
@@ -77,8 +93,11 @@ def _save(fig: Figure, out: Path, name: str) -> Plot:
     png, svg = out / f"{name}.png", out / f"{name}.svg"
     data = _png(fig)
     png.write_bytes(data)
+    # The PNG's draw placed the axes; the SVG keeps those places instead of running the
+    # constrained layout again (about half of a plot's drawing time is that layout).
+    fig.set_layout_engine("none")
     fig.savefig(svg, format="svg", metadata={"Date": None})
-    plt.close(fig)
+    _pyplot().close(fig)
     return Plot(name=name, png=png, svg=svg, png_bytes=data)
 
 
@@ -94,7 +113,7 @@ def plot_series(analysis: Analysis, narrow: bool = False) -> Figure | None:
     if not panels:
         return None
     size = (4.6, 2.6 * len(panels) + 0.6) if narrow else (9, 2.3 * len(panels) + 0.6)
-    fig, axes = plt.subplots(len(panels), 1, figsize=size, sharex=True, layout="constrained")
+    fig, axes = _pyplot().subplots(len(panels), 1, figsize=size, sharex=True, layout="constrained")
     axes = np.atleast_1d(axes)
     for ax, (title, unit, keys) in zip(axes, panels, strict=True):
         for key, label in keys:
@@ -173,8 +192,8 @@ def plot_rep_metrics(analysis: Analysis, narrow: bool = False) -> Figure | None:
     cols = min(2 if narrow else 3, len(keys))
     rows = -(-len(keys) // cols)
     width = 2.3 if narrow else 3.2
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, 2.4 * rows + 0.4), squeeze=False,
-                             layout="constrained")
+    fig, axes = _pyplot().subplots(rows, cols, figsize=(width * cols, 2.4 * rows + 0.4),
+                                   squeeze=False, layout="constrained")
     idx = [r.index for r in analysis.reps]
     for ax, key in zip(axes.flat, keys, strict=False):
         values, unit = [], ""
