@@ -11,6 +11,7 @@ already in a temporary cache folder) and ``formcheck --help``; with ``--baseline
 cached run and ``--help`` also run with that source tree on PYTHONPATH (e.g. an exported
 ``main``), so before and after come from the same rounds. Prints medians of wall time and
 the cached/first ratio (target: under 2 %); writes ``results/bench_cached.json``.
+``--src DIR`` times another formcheck tree than this checkout's ``src``.
 ``--clip1080p`` uses the 1080p30 clip of ``bench_pipeline.py`` (made from a shared clip).
 """
 
@@ -39,19 +40,21 @@ def wall(cmd: list[str], src: Path, cache: Path) -> float:
     return time.perf_counter() - t0
 
 
-def bench_clip(clip: Path, rounds: int, baseline: Path | None, tmp: Path) -> dict[str, float]:
+def bench_clip(
+    clip: Path, rounds: int, baseline: Path | None, tmp: Path, src: Path = SRC
+) -> dict[str, float]:
     """Return the median wall seconds of each command on ``clip`` and the ratios."""
     cache = tmp / "cache"
     analyze = [sys.executable, "-m", "formcheck", "analyze", str(clip), "--json"]
-    trees = {"": SRC, **({"baseline_": baseline} if baseline else {})}
+    trees = {"": src, **({"baseline_": baseline} if baseline else {})}
     cmds: dict[str, tuple[list[str], Path]] = {
-        "first_s": ([*analyze, str(tmp / "first.json"), "--no-cache"], SRC)
+        "first_s": ([*analyze, str(tmp / "first.json"), "--no-cache"], src)
     }
     for label, src in trees.items():
         cmds[f"{label}cached_s"] = ([*analyze, str(tmp / f"{label}cached.json")], src)
         cmds[f"{label}help_s"] = ([sys.executable, "-m", "formcheck", "--help"], src)
     for _ in range(2):  # fill the track cache, then the analysis cache (not timed)
-        wall(cmds["cached_s"][0], SRC, cache)
+        wall(cmds["cached_s"][0], src, cache)
     times: dict[str, list[float]] = {name: [] for name in cmds}
     for _ in range(rounds):
         for name, (cmd, src) in cmds.items():
@@ -81,6 +84,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--baseline-src", type=Path, default=None)
     parser.add_argument("--clip1080p", action="store_true")
+    parser.add_argument("--src", type=Path, default=SRC, help="the formcheck tree to time")
     args = parser.parse_args()
     report = {}
     with tempfile.TemporaryDirectory() as name:
@@ -94,7 +98,7 @@ def main() -> None:
         for clip in clips:
             work = tmp / clip.stem
             work.mkdir()
-            report[clip.name] = bench_clip(clip, args.rounds, args.baseline_src, work)
+            report[clip.name] = bench_clip(clip, args.rounds, args.baseline_src, work, args.src)
             print(clip.name, json.dumps(report[clip.name]), flush=True)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({"rounds": args.rounds, "clips": report}, indent=2) + "\n")

@@ -16,7 +16,10 @@ change misses:
   view split and the resolved analysis settings, rules and pose settings, value by value;
   a field added later is in the key unless it is listed in ``_NOT_INPUTS``;
 - the code: the bytes of every file in the installed ``formcheck`` package (an edit to
-  any module or data file misses), the numpy and scipy versions and the Python version.
+  any module or data file misses), the numpy, scipy and Python versions, the OS and CPU
+  architecture. (Two CPUs of one architecture that round differently under numpy's SIMD
+  paths would share entries through a shared cache folder; the track cache has the same
+  limit.)
 
 Entries are ``.npz`` files (no pickle): the per-frame series as arrays, the rest as JSON.
 An entry that does not read back is a miss and is overwritten. Writing is best effort: a
@@ -29,6 +32,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import platform
 import sys
 import tempfile
 import zipfile
@@ -81,6 +85,7 @@ def analysis_key(
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "python": sys.version,
+        "machine": [sys.platform, platform.machine()],  # a cache folder shared by machines
     }
     digest.update(_canonical(rest).encode())
     return digest.hexdigest()

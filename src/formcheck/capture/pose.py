@@ -32,11 +32,11 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict
 
 from formcheck.capture import people
+from formcheck.capture.fingerprint import clip_sha256
 from formcheck.capture.silhouette import PROFILE_POINTS
 from formcheck.capture.video import (
     DEFAULT_MAX_SIDE,
     check_readable,
-    file_sha256,
     probe_video,
     read_header,
 )
@@ -179,7 +179,8 @@ def estimate_track(
     path = Path(path)
     settings = settings or load_pose_settings()
     check_readable(path)
-    sha = file_sha256(path)
+    # With the cache on, a clip whose file identity is unchanged is not read again to hash it.
+    sha = clip_sha256(path, cache_folder(cache_dir) if use_cache else None)
     people.check_person(person)
     cache_file = _cache_file(cache_dir, sha, max_side, settings, person)
     cached, notes = _load_cached(cache_file, path, sha) if use_cache else (None, [])

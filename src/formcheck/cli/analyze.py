@@ -216,7 +216,8 @@ def _bar(label: str) -> Iterator[tuple[Progress, Callable[[int, int], None]]]:
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Where pose tracks are cached (default $FORMCHECK_CACHE_DIR or the user cache).",
+    help="Where pose tracks, clip hashes and finished analyses are cached (default "
+    "$FORMCHECK_CACHE_DIR or the user cache).",
 )
 def analyze(
     video: Path,
