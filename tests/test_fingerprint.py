@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from formcheck.capture import fingerprint
-from formcheck.capture.fingerprint import clip_sha256
+from formcheck.capture.fingerprint import clip_sha256 as _clip_hash
+
+
+def clip_sha256(path: Path, folder: Path | None) -> str:
+    """Return the clip's hash the way a finished run does: remembered once it is done."""
+    found = _clip_hash(path, folder)
+    found.remember()
+    return found.sha256
 
 # Settled after a short wait, so the tests need not sleep the real 2 s.
 SETTLED_S = 0.05
@@ -78,6 +85,14 @@ def test_without_a_folder_nothing_is_remembered(tmp_path: Path) -> None:
     clip = _written(tmp_path / "clip.mp4", b"x" * 10)
     assert clip_sha256(clip, None) == hashlib.sha256(b"x" * 10).hexdigest()
     assert list(tmp_path.iterdir()) == [clip]
+
+
+def test_nothing_is_remembered_before_the_run_finishes(tmp_path: Path) -> None:
+    clip = _written(tmp_path / "clip.mp4", b"z" * 10)
+    found = _clip_hash(clip, tmp_path / "cache")
+    assert not (tmp_path / "cache").exists()  # an interrupted run leaves no memo behind
+    found.remember()
+    assert len(_entries(tmp_path / "cache")) == 1
 
 
 def test_an_unreadable_entry_is_ignored_and_rewritten(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ status-change time to now). A hash is remembered only when the identity is the s
 and after the read and the file last changed at least ``SETTLED_S`` before the read began,
 so a write within one timestamp tick of the read cannot pass for the content that was read
 (git guards its index against the same "racy" case). Entries are small JSON files under
-``hashes/`` in the cache folder; one that does not read is ignored and rewritten.
+``hashes/`` in the cache folder, written once the run that read the clip has finished; one
+that does not read is ignored and rewritten.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import json
 import os
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.capture.video import file_sha256
@@ -31,10 +33,27 @@ def _identity(path: Path, st: os.stat_result) -> list[object]:
     return [str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
-def clip_sha256(path: str | Path, folder: Path | None) -> str:
-    """Return the hex SHA-256 of the file's content, remembered under ``folder`` (None: not)."""
+@dataclass(frozen=True)
+class ClipHash:
+    """A clip's content hash and, when it may be remembered, the memo entry to write."""
+
+    sha256: str
+    entry: Path | None = None
+    identity: list[object] | None = None
+
+    def remember(self) -> None:
+        """Write the memo entry (called once the run succeeded: an interrupted one leaves none)."""
+        if self.entry is not None:
+            _remember(self.entry, {"identity": self.identity, "sha256": self.sha256})
+
+
+def clip_sha256(path: str | Path, folder: Path | None) -> ClipHash:
+    """Return the SHA-256 of the file's content, as remembered under ``folder`` or computed.
+
+    ``folder=None`` always reads the file and remembers nothing.
+    """
     if folder is None:
-        return file_sha256(path)
+        return ClipHash(file_sha256(path))
     path = Path(path).resolve()
     before = os.stat(path)
     identity = _identity(path, before)
@@ -43,7 +62,7 @@ def clip_sha256(path: str | Path, folder: Path | None) -> str:
     try:
         kept = json.loads(entry.read_text())
         if kept["identity"] == identity and isinstance(kept["sha256"], str):
-            return kept["sha256"]
+            return ClipHash(kept["sha256"])
     except (OSError, ValueError, KeyError, TypeError):
         pass  # absent or unreadable: hash the file
     started = time.time_ns()
@@ -51,8 +70,8 @@ def clip_sha256(path: str | Path, folder: Path | None) -> str:
     changed_ns = max(before.st_mtime_ns, before.st_ctime_ns)
     settled = changed_ns <= started - int(SETTLED_S * 1e9)
     if settled and _identity(path, os.stat(path)) == identity:
-        _remember(entry, {"identity": identity, "sha256": sha})
-    return sha
+        return ClipHash(sha, entry, identity)
+    return ClipHash(sha)
 
 
 def _remember(entry: Path, doc: dict[str, object]) -> None:

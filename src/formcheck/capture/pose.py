@@ -180,7 +180,8 @@ def estimate_track(
     settings = settings or load_pose_settings()
     check_readable(path)
     # With the cache on, a clip whose file identity is unchanged is not read again to hash it.
-    sha = clip_sha256(path, cache_folder(cache_dir) if use_cache else None)
+    clip_hash = clip_sha256(path, cache_folder(cache_dir) if use_cache else None)
+    sha = clip_hash.sha256
     people.check_person(person)
     cache_file = _cache_file(cache_dir, sha, max_side, settings, person)
     cached, notes = _load_cached(cache_file, path, sha) if use_cache else (None, [])
@@ -194,6 +195,7 @@ def estimate_track(
         if use_cache:
             notes += _save_cached(track, cache_file)
     check_track(track, settings)
+    clip_hash.remember()
     return info, track, warnings + notes
 
 
