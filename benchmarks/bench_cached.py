@@ -9,8 +9,8 @@ For each clip, per round and alternating: the first run (``formcheck analyze CLI
 --json OUT``), the cached run (same command without ``--no-cache``, track and analysis
 already in a temporary cache folder) and ``formcheck --help``; with ``--baseline-src`` the
 cached run and ``--help`` also run with that source tree on PYTHONPATH (e.g. an exported
-``main``), so before and after come from the same rounds. Prints medians of wall time and
-the cached/first ratio (target: under 2 %); writes ``results/bench_cached.json``.
+``main``), so before and after come from the same rounds. Prints medians of wall and CPU
+time and the cached/first ratios (target: under 2 %); writes ``results/bench_cached.json``.
 ``--src DIR`` times another formcheck tree than this checkout's ``src``.
 ``--clip1080p`` uses the 1080p30 clip of ``bench_pipeline.py`` (made from a shared clip).
 """
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,17 +33,25 @@ SRC = HERE.parent / "src"
 RESULTS = HERE / "results" / "bench_cached.json"
 
 
-def wall(cmd: list[str], src: Path, cache: Path) -> float:
-    """Return the wall seconds of ``cmd`` run as a whole process with ``src`` on the path."""
+def timed(cmd: list[str], src: Path, cache: Path) -> tuple[float, float]:
+    """Return the wall and CPU seconds of ``cmd`` run as a whole process with ``src``.
+
+    CPU is user + system of the process and its children: on a machine shared with other
+    jobs it moves far less than wall time does.
+    """
     env = {**os.environ, "PYTHONPATH": str(src), "FORMCHECK_CACHE_DIR": str(cache)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu
 
 
 def bench_clip(
     clip: Path, rounds: int, baseline: Path | None, tmp: Path, src: Path = SRC
-) -> dict[str, float]:
+) -> dict[str, float | bool]:
     """Return the median wall seconds of each command on ``clip`` and the ratios."""
     cache = tmp / "cache"
     analyze = [sys.executable, "-m", "formcheck", "analyze", str(clip), "--json"]
@@ -50,19 +59,24 @@ def bench_clip(
     cmds: dict[str, tuple[list[str], Path]] = {
         "first_s": ([*analyze, str(tmp / "first.json"), "--no-cache"], src)
     }
-    for label, src in trees.items():
-        cmds[f"{label}cached_s"] = ([*analyze, str(tmp / f"{label}cached.json")], src)
-        cmds[f"{label}help_s"] = ([sys.executable, "-m", "formcheck", "--help"], src)
+    for label, tree in trees.items():
+        cmds[f"{label}cached_s"] = ([*analyze, str(tmp / f"{label}cached.json")], tree)
+        cmds[f"{label}help_s"] = ([sys.executable, "-m", "formcheck", "--help"], tree)
     for _ in range(2):  # fill the track cache, then the analysis cache (not timed)
-        wall(cmds["cached_s"][0], src, cache)
-    times: dict[str, list[float]] = {name: [] for name in cmds}
+        timed(cmds["cached_s"][0], src, cache)
+    times: dict[str, list[float]] = {}
     for _ in range(rounds):
-        for name, (cmd, src) in cmds.items():
-            times[name].append(wall(cmd, src, cache))
-    row = {name: round(statistics.median(ts), 3) for name, ts in times.items()}
-    row["cached_over_first"] = round(row["cached_s"] / row["first_s"], 4)
-    if baseline:
-        row["baseline_cached_over_first"] = round(row["baseline_cached_s"] / row["first_s"], 4)
+        for name, (cmd, tree) in cmds.items():
+            wall, cpu = timed(cmd, tree, cache)
+            times.setdefault(name, []).append(wall)
+            times.setdefault(name.replace("_s", "_cpu_s"), []).append(cpu)
+    row: dict[str, float | bool] = {
+        name: round(statistics.median(ts), 3) for name, ts in times.items()
+    }
+    for label in trees:
+        for kind, word in (("s", "wall"), ("cpu_s", "cpu")):
+            ratio = float(row[f"{label}cached_{kind}"]) / float(row[f"first_{kind}"])
+            row[f"{label}cached_over_first_{word}"] = round(ratio, 4)
     same = (tmp / "first.json").read_text() == (tmp / "cached.json").read_text()
     row["json_equal_apart_from_history"] = same or _equal_but_history(tmp)
     return row
