@@ -20,6 +20,7 @@ def clip_sha256(path: Path, folder: Path | None) -> str:
     found.remember()
     return found.sha256
 
+
 # Settled after a short wait, so the tests need not sleep the real 2 s.
 SETTLED_S = 0.05
 
