@@ -20,6 +20,7 @@ from formcheck.settings import Setting, apply_overrides, parse_number, setting_t
 
 Comparison = Literal[">", "<", "outside"]
 STYLES = ("high_bar", "low_bar", "front", "conventional", "romanian")  # the shipped styles
+DEFAULT_STYLE = {"squat": "high_bar", "deadlift": "conventional"}  # when --style is not given
 
 
 class FaultRule(BaseModel):

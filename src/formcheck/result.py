@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # annotations only: ``formcheck --help`` reads SCHEMA without numpy
+    import numpy as np
 
-if TYPE_CHECKING:
     from formcheck.track import PoseTrack
 
 SCHEMA = "formcheck.analysis/1"

@@ -25,18 +25,18 @@ from collections.abc import Callable
 from dataclasses import asdict
 from importlib import metadata, resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import platformdirs
 from pydantic import BaseModel, ConfigDict
 
 from formcheck.capture import people
-from formcheck.capture.pose_pass import PassPlan, PassResult, plan_for, run_pass
+from formcheck.capture.fingerprint import clip_sha256
 from formcheck.capture.silhouette import PROFILE_POINTS
 from formcheck.capture.video import (
     DEFAULT_MAX_SIDE,
     check_readable,
-    file_sha256,
     probe_video,
     read_header,
 )
@@ -44,6 +44,9 @@ from formcheck.errors import ConfigError, InputFileError, NoPersonError, PersonT
 from formcheck.result import VideoInfo
 from formcheck.settings import Setting, apply_overrides, setting_table
 from formcheck.track import LANDMARKS, PoseTrack
+
+if TYPE_CHECKING:  # the pass itself is loaded only when a track is computed, not on a hit
+    from formcheck.capture.pose_pass import PassPlan, PassResult
 
 MODEL = "mediapipe.solutions.pose BlazePose full (model_complexity=1)"
 CACHE_VERSION = 1
@@ -176,7 +179,9 @@ def estimate_track(
     path = Path(path)
     settings = settings or load_pose_settings()
     check_readable(path)
-    sha = file_sha256(path)
+    # With the cache on, a clip whose file identity is unchanged is not read again to hash it.
+    clip_hash = clip_sha256(path, cache_folder(cache_dir) if use_cache else None)
+    sha = clip_hash.sha256
     people.check_person(person)
     cache_file = _cache_file(cache_dir, sha, max_side, settings, person)
     cached, notes = _load_cached(cache_file, path, sha) if use_cache else (None, [])
@@ -190,6 +195,7 @@ def estimate_track(
         if use_cache:
             notes += _save_cached(track, cache_file)
     check_track(track, settings)
+    clip_hash.remember()
     return info, track, warnings + notes
 
 
@@ -303,6 +309,8 @@ def _estimate(
     progress: Progress | None,
     person: str = "auto",
 ) -> tuple[PoseTrack, list[str]]:
+    from formcheck.capture.pose_pass import plan_for
+
     plan = plan_for(path, info, settings.values())
     first = _run_pass(path, info, settings, max_side, progress, plan, search=True)
     xy = np.asarray(first.image_xy).reshape(-1, _N, 2)
@@ -342,6 +350,8 @@ def _run_pass(
     search: bool = False,
     mask_x: tuple[float, float] | None = None,
 ) -> PassResult:
+    from formcheck.capture.pose_pass import run_pass
+
     values = settings.values()
     return run_pass(path, info, values, max_side, progress, search=search, mask_x=mask_x, plan=plan)
 
@@ -391,10 +401,6 @@ def _cache_file(
     settings: PoseSettings,
     person: str = "auto",
 ) -> Path:
-    if cache_dir is None:
-        cache_dir = os.environ.get("FORMCHECK_CACHE_DIR") or (
-            Path(platformdirs.user_cache_dir("formcheck")) / "tracks"
-        )
     values = settings.values()
     key = {
         "cache": CACHE_VERSION,
@@ -406,4 +412,13 @@ def _cache_file(
     if person != "auto":
         key["person"] = person  # "auto" stays out of the key: existing caches still hit
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
-    return Path(cache_dir) / f"{sha[:24]}-{digest}.npz"
+    return cache_folder(cache_dir) / f"{sha[:24]}-{digest}.npz"
+
+
+def cache_folder(cache_dir: str | Path | None = None) -> Path:
+    """Return the cache folder: ``cache_dir``, else ``$FORMCHECK_CACHE_DIR``, else the user's."""
+    if cache_dir is None:
+        cache_dir = os.environ.get("FORMCHECK_CACHE_DIR") or (
+            Path(platformdirs.user_cache_dir("formcheck")) / "tracks"
+        )
+    return Path(cache_dir)

@@ -11,19 +11,17 @@ from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from formcheck.analysis.faults import confidence_words, not_judged_notes
 from formcheck.config import STYLES, RuleBook, load_rules, load_settings, parse_overrides
-from formcheck.output import write_csv, write_json
 from formcheck.paths import check_output_path
-from formcheck.result import Analysis, Metric
 from formcheck.terminal import safe_text
-from formcheck.track import PoseTrack
 
-if TYPE_CHECKING:  # the pipeline pulls in scipy.signal: loaded when a clip is analysed
+if TYPE_CHECKING:  # numpy and the result types load when a clip is analysed, not for --help
+    from rich.progress import Progress
+
     from formcheck.pipeline import AnalysisOptions
+    from formcheck.result import Analysis, Metric
+    from formcheck.track import PoseTrack
 
 # Piped output gets a fixed width so tables do not squash to 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 130)
@@ -52,6 +50,10 @@ def render(analysis: Analysis, rules: RuleBook) -> None:
 
     The table's columns, tempo metrics and legend come from the rules file (``[table]``).
     """
+    from rich.table import Table
+
+    from formcheck.analysis.faults import confidence_words, not_judged_notes
+
     v = analysis.video
     console.print(
         f"[bold]{safe_text(Path(v.path).name)}[/]  {v.width}x{v.height}, {v.fps:.2f} fps, "
@@ -109,6 +111,8 @@ def render(analysis: Analysis, rules: RuleBook) -> None:
 @contextmanager
 def _bar(label: str) -> Iterator[tuple[Progress, Callable[[int, int], None]]]:
     """Yield a rich progress bar and a ``progress(done, total)`` callback that drives it."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     with Progress(
         TextColumn(f"[bold]{label}[/]"),
         BarColumn(),
@@ -216,7 +220,8 @@ def _bar(label: str) -> Iterator[tuple[Progress, Callable[[int, int], None]]]:
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Where pose tracks are cached (default $FORMCHECK_CACHE_DIR or the user cache).",
+    help="Where pose tracks, clip hashes and finished analyses are cached (default "
+    "$FORMCHECK_CACHE_DIR or the user cache).",
 )
 def analyze(
     video: Path,
@@ -287,6 +292,8 @@ def _emit(
     analysis: Analysis, options: AnalysisOptions, video: Path, outs: _Outputs, suffix: str
 ) -> None:
     """Render one analysis and write its files; ``suffix`` (``.person2``) names them apart."""
+    from formcheck.output import write_csv, write_json
+
     track = analysis.track
     assert track is not None
     parts = analysis.parts
