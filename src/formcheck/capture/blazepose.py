@@ -41,7 +41,7 @@ def _lazy_package(name: str, resolve: Any) -> types.ModuleType:
     module = types.ModuleType(name, f"{name}, loaded lazily by formcheck")
     module.__path__ = list(spec.submodule_search_locations)
     module.__spec__ = spec
-    setattr(module, "__getattr__", resolve)  # PEP 562: a module-level __getattr__
+    module.__dict__["__getattr__"] = resolve  # PEP 562: a module-level __getattr__
     return module
 
 
