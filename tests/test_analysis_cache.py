@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from formcheck import analysis_cache
+from formcheck.capture import fingerprint
 from formcheck.config import load_settings
 from formcheck.output import analysis_json
 from formcheck.pipeline import AnalysisOptions, analyze_track
@@ -137,17 +138,17 @@ def test_a_changed_track_or_video_misses() -> None:
 
 def test_a_changed_source_file_misses(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # The code digest covers the package's files; a copy with one byte more digests apart.
-    base = analysis_cache.code_digest()
-    monkeypatch.setattr(analysis_cache, "_code_digest", None)
+    base = fingerprint.code_digest()
+    monkeypatch.setattr(fingerprint, "_code_digest", None)
     fake = tmp_path / "formcheck"
-    fake.mkdir()
+    (fake / "capture").mkdir(parents=True)
     (fake / "stages.py").write_text("x = 1\n")
-    (fake / "analysis_cache.py").write_text("")
-    monkeypatch.setattr(analysis_cache, "__file__", str(fake / "analysis_cache.py"))
-    first = analysis_cache.code_digest()
-    monkeypatch.setattr(analysis_cache, "_code_digest", None)
+    (fake / "capture" / "fingerprint.py").write_text("")
+    monkeypatch.setattr(fingerprint, "__file__", str(fake / "capture" / "fingerprint.py"))
+    first = fingerprint.code_digest()
+    monkeypatch.setattr(fingerprint, "_code_digest", None)
     (fake / "stages.py").write_text("x = 2\n")
-    assert analysis_cache.code_digest() != first
+    assert fingerprint.code_digest() != first
     assert first != base
 
 

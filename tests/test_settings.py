@@ -152,6 +152,6 @@ def test_the_worked_example_adds_a_fault_with_one_rules_entry(tmp_path: Path) ->
 
 def test_the_style_choices_are_the_shipped_styles() -> None:
     # The CLI, batch and web offer STYLES; a style added to rules.toml must be offered too.
-    from formcheck.config import STYLES
+    from formcheck.styles import STYLES
 
     assert set(STYLES) == set(load_rules().styles)

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import BaseModel
 
+from formcheck.capture.fingerprint import code_digest
 from formcheck.result import Analysis, Fault, Metric, NotJudged, Rep, VideoInfo, ViewResult
 from formcheck.track import PoseTrack
 
@@ -54,7 +55,6 @@ FORMAT = "formcheck.analysis-cache/1"
 # Options that say where and whether to cache, not what to compute.
 _NOT_INPUTS = frozenset({"cache_dir", "use_cache"})
 _UNREADABLE = (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile, zlib.error)
-_code_digest: str | None = None
 
 
 def analysis_key(
@@ -105,21 +105,6 @@ def _plain(value: Any) -> Any:
         return str(value)
     # Anything else (an array, an object) must be added here on purpose, not guessed at.
     raise TypeError(f"analysis cache key: cannot spell out a {type(value).__name__}")
-
-
-def code_digest() -> str:
-    """Return the SHA-256 of every file of the installed formcheck package (paths and bytes)."""
-    global _code_digest
-    if _code_digest is None:
-        root = Path(__file__).resolve().parent
-        digest = hashlib.sha256()
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
-                digest.update(path.read_bytes())
-                digest.update(b"\0")
-        _code_digest = digest.hexdigest()
-    return _code_digest
 
 
 def entry_path(folder: Path, key: str) -> Path:

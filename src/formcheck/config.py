@@ -19,7 +19,6 @@ from formcheck.errors import ConfigError
 from formcheck.settings import Setting, apply_overrides, parse_number, setting_table
 
 Comparison = Literal[">", "<", "outside"]
-STYLES = ("high_bar", "low_bar", "front", "conventional", "romanian")  # the shipped styles
 DEFAULT_STYLE = {"squat": "high_bar", "deadlift": "conventional"}  # when --style is not given
 
 

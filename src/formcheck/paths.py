@@ -1,4 +1,6 @@
-"""Checking output paths before any slow work, so a bad one fails in seconds, not minutes.
+"""Where files go: the cache folder, and output paths checked before any slow work.
+
+An output path is checked up front so a bad one fails in seconds, not minutes.
 
 A read-only folder, a path under a regular file or inside ``/proc`` used to surface as a
 traceback after the whole analysis had run. :func:`check_output_path` finds these up front
@@ -86,3 +88,14 @@ def _probe_folder(folder: Path, fail: _Fail) -> None:
             pass
     except OSError as exc:
         raise fail(f"cannot create files in {folder}: {exc.strerror}") from exc
+
+
+def cache_folder(cache_dir: str | Path | None = None) -> Path:
+    """Return the cache folder: ``cache_dir``, else ``$FORMCHECK_CACHE_DIR``, else the user's."""
+    if cache_dir is None:
+        import platformdirs
+
+        cache_dir = os.environ.get("FORMCHECK_CACHE_DIR") or (
+            Path(platformdirs.user_cache_dir("formcheck")) / "tracks"
+        )
+    return Path(cache_dir)

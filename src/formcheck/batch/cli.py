@@ -14,8 +14,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from formcheck.config import STYLES, load_rules
+from formcheck.config import load_rules
 from formcheck.errors import BatchError
+from formcheck.styles import STYLES
 
 console = Console(width=None if sys.stdout.isatty() else 130)
 

@@ -24,9 +24,32 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from formcheck.capture.video import file_sha256
-
 SETTLED_S = 2.0  # above the coarsest common timestamp tick (FAT: 2 s)
+_code_digest: str | None = None
+
+
+def file_sha256(path: str | Path, chunk_bytes: int = 1 << 20) -> str:
+    """Return the hex SHA-256 of a file's content, read in chunks (constant memory)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk_bytes):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def code_digest() -> str:
+    """Return the SHA-256 of every file of the installed formcheck package (paths and bytes)."""
+    global _code_digest
+    if _code_digest is None:
+        root = Path(__file__).resolve().parents[1]
+        digest = hashlib.sha256()
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
+                digest.update(path.read_bytes())
+                digest.update(b"\0")
+        _code_digest = digest.hexdigest()
+    return _code_digest
 
 
 def _identity(path: Path, st: os.stat_result) -> list[object]:

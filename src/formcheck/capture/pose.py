@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import tomllib
 import zipfile
 import zlib
@@ -28,7 +27,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import platformdirs
 from pydantic import BaseModel, ConfigDict
 
 from formcheck.capture import people
@@ -41,6 +39,7 @@ from formcheck.capture.video import (
     read_header,
 )
 from formcheck.errors import ConfigError, InputFileError, NoPersonError, PersonTooSmallError
+from formcheck.paths import cache_folder
 from formcheck.result import VideoInfo
 from formcheck.settings import Setting, apply_overrides, setting_table
 from formcheck.track import LANDMARKS, PoseTrack
@@ -415,10 +414,3 @@ def _cache_file(
     return cache_folder(cache_dir) / f"{sha[:24]}-{digest}.npz"
 
 
-def cache_folder(cache_dir: str | Path | None = None) -> Path:
-    """Return the cache folder: ``cache_dir``, else ``$FORMCHECK_CACHE_DIR``, else the user's."""
-    if cache_dir is None:
-        cache_dir = os.environ.get("FORMCHECK_CACHE_DIR") or (
-            Path(platformdirs.user_cache_dir("formcheck")) / "tracks"
-        )
-    return Path(cache_dir)

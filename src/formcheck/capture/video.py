@@ -16,7 +16,6 @@ them for the rear camera).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from formcheck.capture.fingerprint import file_sha256
 from formcheck.errors import (
     CorruptVideoError,
     FrameRateError,
@@ -80,15 +80,6 @@ class _StreamFacts:
     rotation_ccw: int = 0
     coded_size: tuple[int, int] | None = None
     decode_errors: int = 0
-
-
-def file_sha256(path: str | Path, chunk_bytes: int = 1 << 20) -> str:
-    """Return the hex SHA-256 of a file's content, read in chunks (constant memory)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk_bytes):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def target_size(width: int, height: int, max_side: int) -> tuple[int, int]:

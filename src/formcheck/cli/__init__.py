@@ -6,13 +6,12 @@ import importlib
 import sys
 
 import click
-from rich.console import Console
 
 from formcheck import __version__
 from formcheck.errors import FormcheckError
-from formcheck.terminal import safe_text
+from formcheck.terminal import LazyConsole, safe_text
 
-err_console = Console(stderr=True)
+err_console = LazyConsole(stderr=True)
 
 
 class FormcheckGroup(click.Group):

@@ -10,21 +10,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
-from formcheck.config import STYLES, RuleBook, load_rules, load_settings, parse_overrides
-from formcheck.paths import check_output_path
-from formcheck.terminal import safe_text
+from formcheck.cli import replay
+from formcheck.paths import cache_folder, check_output_path
+from formcheck.styles import STYLES
+from formcheck.terminal import LazyConsole, safe_text
 
 if TYPE_CHECKING:  # numpy and the result types load when a clip is analysed, not for --help
     from rich.progress import Progress
 
+    from formcheck.config import RuleBook
     from formcheck.pipeline import AnalysisOptions
     from formcheck.result import Analysis, Metric
     from formcheck.track import PoseTrack
 
 # Piped output gets a fixed width so tables do not squash to 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 130)
+console = LazyConsole(width=None if sys.stdout.isatty() else 130)
 
 
 def _fmt(value: object, pattern: str) -> str:
@@ -118,7 +119,7 @@ def _bar(label: str) -> Iterator[tuple[Progress, Callable[[int, int], None]]]:
         BarColumn(),
         TextColumn("{task.completed}/{task.total} frames"),
         TimeRemainingColumn(),
-        console=console,
+        console=console.get(),
         transient=True,
     ) as bar:
         task = bar.add_task(label, total=None)
@@ -248,6 +249,11 @@ def analyze(
         raise click.UsageError(f"--export {exports!r} needs --out DIRECTORY to write into")
     kinds = _export_kinds(exports) if out_dir else ()
     _check_outputs(json_path, csv_path, out_dir)
+    # The same command run before on the same clip: print and write what it did then.
+    again = None if no_cache or out_dir or all_people else _request(video, cache_dir)
+    if again is not None and replay.replay(again, cache_folder(cache_dir)):
+        return
+    from formcheck.config import load_rules, load_settings, parse_overrides
     from formcheck.pipeline import AnalysisOptions, analyze_video
 
     options = AnalysisOptions(
@@ -277,7 +283,30 @@ def analyze(
         return
     with _bar("pose") as (_, progress):
         analysis = analyze_video(video, options, progress=progress)
-    _emit(analysis, options, video, _Outputs(json_path, csv_path, out_dir, kinds), "")
+    outs = _Outputs(json_path, csv_path, out_dir, kinds)
+    if again is None:
+        _emit(analysis, options, video, outs, "")
+        return
+    written: list[Path] = []
+    console.begin_capture()  # the text as rendered, kept for the next identical command
+    try:
+        written = _emit(analysis, options, video, outs, "")
+    finally:
+        text = console.end_capture()
+        console.file.write(text)
+        console.file.flush()
+    assert analysis.track is not None
+    replay.record(again, text, written, analysis.track.history)
+
+
+def _request(video: Path, cache_dir: Path | None) -> replay.Request | None:
+    """Return this command line's replay request (None: the clip cannot be read to hash it)."""
+    ctx = click.get_current_context()
+    inputs = {"--config": ctx.params["config_path"], "--rules": ctx.params["rules_path"]}
+    try:
+        return replay.request(ctx.params, video, cache_folder(cache_dir), inputs)
+    except OSError:
+        return None  # the run itself reports the missing or unreadable clip by name
 
 
 @dataclass(frozen=True)
@@ -290,8 +319,11 @@ class _Outputs:
 
 def _emit(
     analysis: Analysis, options: AnalysisOptions, video: Path, outs: _Outputs, suffix: str
-) -> None:
-    """Render one analysis and write its files; ``suffix`` (``.person2``) names them apart."""
+) -> list[Path]:
+    """Render one analysis and write its files; return the files.
+
+    ``suffix`` (``.person2``) names one person's files apart.
+    """
     from formcheck.output import write_csv, write_json
 
     track = analysis.track
@@ -305,16 +337,19 @@ def _emit(
     assert options.rules is not None  # loaded by resolved()
     for part in parts or [analysis]:
         render(part, options.rules)
+    files: list[Path] = []
     json_path = _named(outs.json_path, suffix)
     if json_path:
-        console.print(f"wrote {safe_text(write_json(analysis, json_path))}")
+        files.append(write_json(analysis, json_path))
+        console.print(f"wrote {safe_text(files[-1])}")
     for i, part in enumerate(parts, start=1):
         if json_path:
-            part_path = write_json(part, json_path.with_suffix(f".part{i}.json"))
-            console.print(f"wrote {safe_text(part_path)}")
+            files.append(write_json(part, json_path.with_suffix(f".part{i}.json")))
+            console.print(f"wrote {safe_text(files[-1])}")
     csv_path = _named(outs.csv_path, suffix)
     if csv_path:
-        console.print(f"wrote {safe_text(write_csv(analysis, csv_path))}")
+        files.append(write_csv(analysis, csv_path))
+        console.print(f"wrote {safe_text(files[-1])}")
     if outs.out_dir:
         out_dir = outs.out_dir / suffix.lstrip(".") if suffix else outs.out_dir
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -322,6 +357,8 @@ def _emit(
         written.update(_write_report(analysis, track, video, out_dir, outs.kinds))
         for name, path in written.items():
             console.print(f"wrote {name}: {safe_text(path)}")
+        files.extend(written.values())
+    return files
 
 
 def _named(path: Path | None, suffix: str) -> Path | None:

@@ -16,13 +16,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from formcheck.capture.video import probe_video
-from formcheck.config import STYLES, load_rules, parse_overrides
+from formcheck.config import load_rules, parse_overrides
 from formcheck.errors import FormcheckError, InputFileError
 from formcheck.log.models import WebJob
 from formcheck.pipeline import LIFTS, AnalysisOptions
 from formcheck.report.page import format_metric
 from formcheck.report.plots import metric_title
 from formcheck.result import Metric
+from formcheck.styles import STYLES
 from formcheck.web import jobs
 from formcheck.web.app import render
 from formcheck.web.errors import WebError
