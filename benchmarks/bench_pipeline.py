@@ -324,6 +324,24 @@ def out_overhead(clip: Path, tmp: Path, rounds: int, env: dict[str, str]) -> dic
     return {k: statistics.median(v) for k, v in runs.items()}
 
 
+def cached_rerun(clip: Path, tmp: Path, rounds: int, env: dict[str, str]) -> dict[str, float]:
+    """Return wall/CPU medians of the same ``formcheck analyze`` command run again, warm.
+
+    The command of the clip table without ``--no-cache``, with a cache folder of its own:
+    two untimed runs fill it (the track, then the analysis and the replay), then ``rounds``
+    timed ones. Compared with the clip table's first runs (``--no-cache``).
+    """
+    cmd = [*commands(clip, tmp)["formcheck"][:-3], "--json", str(tmp / "again.json")]
+    warm = {**env, "FORMCHECK_CACHE_DIR": str(tmp / "cache-again")}
+    for _ in range(2):
+        timed(cmd, warm)
+    runs = [timed(cmd, warm) for _ in range(rounds)]
+    return {
+        "wall_s": statistics.median(w for w, _ in runs),
+        "cpu_s": statistics.median(c for _, c in runs),
+    }
+
+
 def run(
     tmp: Path, rounds: int, only: set[str] | None, lengths: list[float], levers: bool = False
 ) -> dict:
@@ -344,6 +362,9 @@ def run(
     stages = child("--stages-child", main_clip, tmp / "cache")
     stages["startup_s"] = statistics.median(w for w, _ in startup)
     report["stages"] = stages
+    report["cached"] = cached_rerun(main_clip, tmp, rounds, env)
+    first = report["clips"][next(k for k, v in clips.items() if v == main_clip)]
+    report["cached"]["over_first_wall"] = report["cached"]["wall_s"] / first["formcheck_wall_s"]
     report["out"] = out_overhead(main_clip, tmp, rounds, env)
     report["out"]["over_pose_pass"] = (report["out"]["out"] - report["out"]["json"]) / stages[
         "pose_pass_s"
@@ -401,9 +422,12 @@ def print_table(r: dict) -> None:
         f"\n--out: {o['out']:.1f} s vs --json {o['json']:.1f} s: adds "
         f"{o['over_pose_pass']:.2f}x of the pose pass (target <= 0.25x)"
     )
+    c = r["cached"]
     print(
-        f"cached re-analysis: {100 * s['cached_s'] / s['pose_pass_s']:.2f} % of the first run "
-        "(target < 2 %)"
+        f"cached re-analysis, the same command again as a whole process: {c['wall_s']:.2f} s "
+        f"wall ({c['cpu_s']:.2f} s CPU), {100 * c['over_first_wall']:.2f} % of the first run "
+        f"(target < 2 %); the track cache alone, in process: "
+        f"{100 * s['cached_s'] / s['pose_pass_s']:.2f} % of the pose pass"
     )
     for m in r["memory"]:
         print(
