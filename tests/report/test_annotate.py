@@ -159,18 +159,22 @@ def _rotate_clip(src: Path, dst: Path) -> None:
     dst.write_bytes(bytes(data))
 
 
+def _turned(track):
+    """Return the same pose in the upright picture of the rotated clip: x' = H - y, y' = x."""
+    turned = track.image_xy.copy()
+    turned[..., 0] = track.height - track.image_xy[..., 1]
+    turned[..., 1] = track.image_xy[..., 0]
+    return track.with_history("test: turned 90 deg clockwise", image_xy=turned,
+                              width=track.height, height=track.width)
+
+
 def test_rotated_phone_clip_is_drawn_upright(sample_case, tmp_path):
     analysis, track = sample_case
     clip = tmp_path / "rotated.mp4"
     _rotate_clip(SAMPLE, clip)
     info = probe_video(clip)
     assert (info.rotation, info.width, info.height) == (90, track.height, track.width)
-    # The same pose, in the upright picture of the rotated clip: x' = H - y, y' = x.
-    turned = track.image_xy.copy()
-    turned[..., 0] = track.height - track.image_xy[..., 1]
-    turned[..., 1] = track.image_xy[..., 0]
-    upright = track.with_history("test: turned 90 deg clockwise", image_xy=turned,
-                                 width=track.height, height=track.width)
+    upright = _turned(track)
     rotated = copy.deepcopy(analysis)
     rotated.video = info
     rotated.series["bar_x"], rotated.series["bar_y"] = (
@@ -243,11 +247,7 @@ def test_rotated_1080p_clip_is_drawn_upright_at_720p_in_the_source_colours(tmp_p
         assert c.streams.video[0].codec_context.pix_fmt == pix_fmt
     clip = tmp_path / "rotated.mp4"
     _rotate_clip(video, clip)
-    turned = track.image_xy.copy()
-    turned[..., 0] = track.height - track.image_xy[..., 1]
-    turned[..., 1] = track.image_xy[..., 0]
-    upright = track.with_history("test: turned 90 deg clockwise", image_xy=turned,
-                                 width=track.height, height=track.width)
+    upright = _turned(track)
     rotated = copy.deepcopy(analysis)
     rotated.series.pop("bar_x", None)
     rotated.series.pop("bar_y", None)
