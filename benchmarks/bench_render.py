@@ -15,8 +15,8 @@ baseline is pose inference because it is what every analysis pays anyway.
 A second table times the picture conversions the video pays per frame on the clip's first
 60 decoded frames (CPU ms, best of 5): swscale's RGB conversion at the source size and with
 scaling to the drawing size in the same step, OpenCV's resize to the drawing size, and
-OpenCV's RGB -> I420 for the encoder. It is why frames are decoded at the source size and
-resized by OpenCV (:func:`formcheck.report.frames.iter_upright_frames`).
+OpenCV's RGB -> I420 for the encoder, and what the video uses: swscale scaling the 4:2:0
+planes, then OpenCV's I420 -> RGB (:func:`formcheck.capture.video.scaled_rgb`).
 
 Run: .venv/bin/python benchmarks/bench_render.py [CLIP] [--lift squat]
 """
@@ -35,7 +35,7 @@ from rich.console import Console
 from rich.table import Table
 
 from formcheck.capture.pose import estimate_track
-from formcheck.capture.video import iter_frames
+from formcheck.capture.video import iter_frames, scaled_rgb
 from formcheck.pipeline import analyze_track
 from formcheck.report import write_outputs
 from formcheck.report.annotate import still_frames, write_annotated_video
@@ -90,6 +90,9 @@ def conversion_costs(clip: Path, n: int = 60) -> dict[str, float]:
         )
         costs[f"cv2.resize linear to {dw}x{dh}"] = _best_ms(
             lambda a: cv2.resize(a, (dw, dh), interpolation=cv2.INTER_LINEAR), full
+        )
+        costs[f"scaled_rgb (swscale 4:2:0 scale + cv2 I420->RGB) to {dw}x{dh}"] = _best_ms(
+            lambda f: scaled_rgb(f, (dw, dh)), frames
         )
     costs[f"cv2 RGB->I420 at {dw}x{dh}"] = _best_ms(
         lambda a: cv2.cvtColor(a, cv2.COLOR_RGB2YUV_I420), small

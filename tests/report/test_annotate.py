@@ -159,18 +159,22 @@ def _rotate_clip(src: Path, dst: Path) -> None:
     dst.write_bytes(bytes(data))
 
 
+def _turned(track):
+    """Return the same pose in the upright picture of the rotated clip: x' = H - y, y' = x."""
+    turned = track.image_xy.copy()
+    turned[..., 0] = track.height - track.image_xy[..., 1]
+    turned[..., 1] = track.image_xy[..., 0]
+    return track.with_history("test: turned 90 deg clockwise", image_xy=turned,
+                              width=track.height, height=track.width)
+
+
 def test_rotated_phone_clip_is_drawn_upright(sample_case, tmp_path):
     analysis, track = sample_case
     clip = tmp_path / "rotated.mp4"
     _rotate_clip(SAMPLE, clip)
     info = probe_video(clip)
     assert (info.rotation, info.width, info.height) == (90, track.height, track.width)
-    # The same pose, in the upright picture of the rotated clip: x' = H - y, y' = x.
-    turned = track.image_xy.copy()
-    turned[..., 0] = track.height - track.image_xy[..., 1]
-    turned[..., 1] = track.image_xy[..., 0]
-    upright = track.with_history("test: turned 90 deg clockwise", image_xy=turned,
-                                 width=track.height, height=track.width)
+    upright = _turned(track)
     rotated = copy.deepcopy(analysis)
     rotated.video = info
     rotated.series["bar_x"], rotated.series["bar_y"] = (
@@ -210,3 +214,54 @@ def test_1080p_clip_is_drawn_at_720p_with_stills_at_the_source_size(tmp_path):
     small = np.asarray(cv2.resize(src, (1280, 720), interpolation=cv2.INTER_LINEAR))
     patch = (slice(hip[1] - 4, hip[1] + 4), slice(hip[0] - 4, hip[0] + 4))
     assert np.abs(small[patch].astype(int) - drawn[patch].astype(int)).mean() > 20
+
+
+def _reencoded(src: Path, dst: Path, pix_fmt: str) -> Path:
+    """Return ``src`` encoded again as H.264 in ``pix_fmt``, same size and frame count."""
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        stream = out.add_stream("libx264", rate=30, options={"preset": "ultrafast"})
+        stream.width, stream.height = inp.streams.video[0].width, inp.streams.video[0].height
+        stream.pix_fmt = pix_fmt
+        for frame in inp.decode(video=0):
+            picture = av.VideoFrame.from_ndarray(frame.to_ndarray(format="rgb24"), format="rgb24")
+            for packet in stream.encode(picture.reformat(format=pix_fmt)):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return dst
+
+
+@pytest.mark.parametrize("pix_fmt", ["yuvj420p", "yuv420p"])
+def test_rotated_1080p_clip_is_drawn_upright_at_720p_in_the_source_colours(tmp_path, pix_fmt):
+    # A 1080p phone clip stored turned (display matrix), in full-range (the shared clip's
+    # own) and limited-range 4:2:0: frames are scaled in YUV before they become RGB, then
+    # turned upright. The drawn video is 720x1280; away from the overlay it is the source
+    # picture (same colours, up to scaling and coding loss); the still is the upright
+    # source frame at full size.
+    video = shared_clip("oblique_deadlift_bad_b.mp4")
+    analysis, track = load_case(FIXTURES / "oblique_deadlift_bad_b.track.npz", video,
+                                lift="deadlift")
+    if pix_fmt != "yuvj420p":
+        video = _reencoded(video, tmp_path / "limited.mp4", pix_fmt)
+    with av.open(str(video)) as c:
+        assert c.streams.video[0].codec_context.pix_fmt == pix_fmt
+    clip = tmp_path / "rotated.mp4"
+    _rotate_clip(video, clip)
+    upright = _turned(track)
+    rotated = copy.deepcopy(analysis)
+    rotated.series.pop("bar_x", None)
+    rotated.series.pop("bar_y", None)
+    i = next(f for f in range(track.n_frames) if track.present[f])
+    result = write_annotated_video(rotated, upright, clip, tmp_path / "a.mp4", keep={i})
+    assert _probe(result.path)["size"] == (720, 1280)
+    with av.open(str(video)) as a, av.open(str(result.path)) as b:
+        src, drawn = np.rot90(_frame_at(a, i), k=-1), _frame_at(b, i)
+    np.testing.assert_array_equal(result.raw_stills[i], src)
+    small = np.asarray(cv2.resize(np.ascontiguousarray(src), (720, 1280),
+                                  interpolation=cv2.INTER_LINEAR))
+    diff = np.abs(small.astype(int) - drawn.astype(int)).max(axis=2)
+    assert np.median(diff) <= 4  # most of the picture is the source's, colours kept
+    assert (diff > 40).mean() < 0.1  # the overlay covers a small part of it
+    hip = upright.image_xy[i, 23] * 720 / 1080  # left hip, in the drawn picture
+    patch = (slice(int(hip[1]) - 4, int(hip[1]) + 4), slice(int(hip[0]) - 4, int(hip[0]) + 4))
+    assert diff[patch].mean() > 20  # the skeleton is drawn where the track puts the hip

@@ -57,3 +57,45 @@ def test_metric_titles_drop_the_unit():
     assert metric_title("descent_s") == "descent"
     assert metric_title("max_trunk_lean_deg") == "max trunk lean"
     assert metric_title("depth") == "depth"
+
+
+def _label_boxes(fig):
+    """Return (axes, name, bbox) of every title, axis label and tick label, in pixels."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        if not ax.get_visible() or not ax.axison:
+            continue
+        texts = [("title", ax.title), ("title", ax._left_title), ("ylabel", ax.yaxis.label),
+                 ("xlabel", ax.xaxis.label)]
+        for name, axis in (("xtick", ax.xaxis), ("ytick", ax.yaxis)):
+            lo, hi = sorted(axis.get_view_interval())
+            # Ticks outside the view are laid out but never drawn.
+            texts += [(name, t.label1) for t in axis.get_major_ticks()
+                      if lo <= t.get_loc() <= hi]
+        for name, text in texts:
+            if text.get_visible() and text.get_text():
+                yield ax, name, text.get_window_extent(renderer)
+
+
+def test_fixed_layout_keeps_every_label_inside_the_figure_and_off_other_panels(sample_case):
+    # The margins are fixed in ems instead of measured by a layout engine: each label must
+    # still fit on the figure, at the wide and the phone size, and not run into a panel.
+    analysis, _ = sample_case
+    import matplotlib.pyplot as plt
+
+    for draw in (plot_series, plot_rep_metrics):
+        for narrow in (False, True):
+            with plt.rc_context({"font.size": 12 if narrow else 10}):
+                fig = draw(analysis, narrow=narrow)
+                assert fig is not None
+                page = fig.bbox
+                boxes = list(_label_boxes(fig))
+                assert boxes
+                for ax, name, box in boxes:
+                    assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1, (draw, narrow, name)
+                    assert page.y0 - 1 <= box.y0 and box.y1 <= page.y1 + 1, (draw, narrow, name)
+                    for other in fig.axes:
+                        if other is not ax and other.axison:
+                            assert not box.overlaps(other.bbox), (draw.__name__, narrow, name)
+                plt.close(fig)

@@ -16,10 +16,9 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
-import cv2
 import numpy as np
 
-from formcheck.capture.video import iter_frames
+from formcheck.capture.video import FrameStream, scaled_rgb
 from formcheck.errors import NotAVideoError
 
 NO_DOWNSCALE = 1 << 15  # px: a long side no phone records, so frames keep their full size
@@ -89,19 +88,20 @@ def iter_upright_frames(path: str | Path, src: SourceStream, side: int = NO_DOWN
 
     Notes
     -----
-    Frames are decoded at the source size and made smaller by OpenCV: swscale's scaling
-    and RGB conversion in one step took 5.9 ms a 1080p frame (to 720p), its plain RGB
-    conversion 1.4 ms and OpenCV's bilinear resize 2.9 ms (CPU, shared 2-core machine,
-    ``benchmarks/bench_render.py``). The report's stills then come from the source pixels.
+    Frames drawn smaller are scaled in YUV by swscale and then turned into RGB by OpenCV
+    (:func:`formcheck.capture.video.scaled_rgb`): 3.7 ms a 1080p frame to 720p, against
+    6.4 ms for RGB at the source size plus ``cv2.resize`` and more for swscale's scaling to
+    RGB in one step (CPU, shared 2-core machine, ``benchmarks/bench_render.py``). Only the
+    stills are converted at the source size.
     """
-    for frame in iter_frames(path, max_side=NO_DOWNSCALE):
+    stream = FrameStream(path, max_side=side, convert=scaled_rgb, keep_source=bool(keep))
+    for frame in stream:
         pts = src.first_pts + round(frame.time_s / src.time_base)
-        full = frame.image
-        h, w = full.shape[:2]
-        scale = side / max(h, w)
-        image = full
-        if scale < 1.0:
-            size = (max(2, round(w * scale)), max(2, round(h * scale)))
-            image = np.asarray(cv2.resize(full, size, interpolation=cv2.INTER_LINEAR))
+        full = None
+        if frame.index in keep and frame.source is not None:
+            source = frame.source
+            drawn_smaller = max(frame.image.shape[:2]) < max(source.width, source.height)
+            full = (scaled_rgb(source, (source.width, source.height)) if drawn_smaller
+                    else frame.image)
         yield SourceFrame(index=frame.index, pts=int(pts), time_base=src.time_base,
-                          image=image, full=full if frame.index in keep else None)
+                          image=frame.image, full=full)

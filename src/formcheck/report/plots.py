@@ -93,12 +93,29 @@ def _save(fig: Figure, out: Path, name: str) -> Plot:
     png, svg = out / f"{name}.png", out / f"{name}.svg"
     data = _png(fig)
     png.write_bytes(data)
-    # The PNG's draw placed the axes; the SVG keeps those places instead of running the
-    # constrained layout again (about half of a plot's drawing time is that layout).
-    fig.set_layout_engine("none")
     fig.savefig(svg, format="svg", metadata={"Date": None})
     _pyplot().close(fig)
     return Plot(name=name, png=png, svg=svg, png_bytes=data)
+
+
+def _fixed_layout(fig: Figure, rows: int, cols: int, *, left: float, right: float, top: float,
+                  bottom: float, wgap: float, hgap: float) -> None:
+    """Place a ``rows`` x ``cols`` grid of axes with margins and gaps given in ems.
+
+    Notes
+    -----
+    A layout engine (constrained layout) measured every label on every draw and was half
+    of the plots' CPU time (``benchmarks/bench_render.py``); the labels here are known, so
+    the margins are fixed in units of the font size, which keeps them right at the larger
+    type of the phone version too.
+    """
+    em = _pyplot().rcParams["font.size"] / 72  # inches
+    w, h = fig.get_size_inches()
+    axes_w = (w - (left + right + wgap * (cols - 1)) * em) / cols
+    axes_h = (h - (top + bottom + hgap * (rows - 1)) * em) / rows
+    fig.subplots_adjust(left=left * em / w, right=1 - right * em / w, top=1 - top * em / h,
+                        bottom=bottom * em / h, wspace=wgap * em / axes_w,
+                        hspace=hgap * em / axes_h)
 
 
 def plot_series(analysis: Analysis, narrow: bool = False) -> Figure | None:
@@ -113,8 +130,12 @@ def plot_series(analysis: Analysis, narrow: bool = False) -> Figure | None:
     if not panels:
         return None
     size = (4.6, 2.6 * len(panels) + 0.6) if narrow else (9, 2.3 * len(panels) + 0.6)
-    fig, axes = _pyplot().subplots(len(panels), 1, figsize=size, sharex=True, layout="constrained")
-    axes = np.atleast_1d(axes)
+    fig, axes = _pyplot().subplots(len(panels), 1, figsize=size, sharex=True, squeeze=False)
+    # Margins in ems: tick labels and the unit label on the left, a panel title above each
+    # panel, the time axis label below.
+    _fixed_layout(fig, len(panels), 1, left=6.0, right=0.8, top=2.0, bottom=3.4, wgap=0.0,
+                  hgap=2.2)
+    axes = axes[:, 0]
     for ax, (title, unit, keys) in zip(axes, panels, strict=True):
         for key, label in keys:
             if key in analysis.series:
@@ -193,7 +214,11 @@ def plot_rep_metrics(analysis: Analysis, narrow: bool = False) -> Figure | None:
     rows = -(-len(keys) // cols)
     width = 2.3 if narrow else 3.2
     fig, axes = _pyplot().subplots(rows, cols, figsize=(width * cols, 2.4 * rows + 0.4),
-                                   squeeze=False, layout="constrained")
+                                   squeeze=False)
+    # The suptitle takes two lines on a narrow figure; each panel has a title above and the
+    # "rep" axis label below, and unit labels and tick labels on its left.
+    _fixed_layout(fig, rows, cols, left=5.0, right=0.8, top=5.2 if narrow else 3.6,
+                  bottom=3.4, wgap=4.8, hgap=4.8)
     idx = [r.index for r in analysis.reps]
     for ax, key in zip(axes.flat, keys, strict=False):
         values, unit = [], ""
@@ -212,5 +237,5 @@ def plot_rep_metrics(analysis: Analysis, narrow: bool = False) -> Figure | None:
         ax.axis("off")
     title = ("Rep by rep:\na drift across the set shows fatigue" if narrow
              else "Rep by rep: a steady drift across the set shows fatigue")
-    fig.suptitle(title, fontsize="medium", x=0.01, ha="left")
+    fig.suptitle(title, fontsize="medium", x=0.01, y=0.995, ha="left", va="top")
     return fig
