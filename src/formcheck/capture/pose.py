@@ -322,6 +322,7 @@ def _estimate(
         f"{plan.chunks} chunk(s) in parallel, model on every {plan.every} frame(s)"
     )
     if choice.rerun and choice.mask_x is not None:
+        del first, chosen, xy, present  # the first pass's arrays, before the second is made
         chosen = _run_pass(path, info, settings, max_side, progress, plan, mask_x=choice.mask_x)
         x0, x1 = choice.mask_x
         history += f"; re-run with x {x0:.0f}-{x1:.0f} px blacked out to hide a second person"

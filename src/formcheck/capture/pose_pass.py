@@ -40,7 +40,15 @@ from typing import Any, TypeVar
 import numpy as np
 
 from formcheck.capture import people
-from formcheck.capture.silhouette import PROFILE_POINTS, measure_back_profile
+from formcheck.capture.pass_rows import (
+    ChunkRows,
+    Recorder,
+    RowsHead,
+    join_rows,
+    receive_rows,
+    send_rows,
+)
+from formcheck.capture.silhouette import PROFILE_POINTS
 from formcheck.capture.video import FrameStream, TimeSpan, keyframe_times
 from formcheck.result import VideoInfo
 from formcheck.track import LANDMARKS
@@ -161,6 +169,7 @@ def _split(n: int, duration_s: float, costs: _Costs) -> tuple[tuple[float, ...],
     budget that reaches the end is found by bisection. Returns ``((), inf)`` when a chunk
     would own no frames.
     """
+
     def starts(budget: float) -> tuple[list[float], bool]:
         out = [0.0]
         for _ in range(n - 1):
@@ -197,90 +206,16 @@ class PassResult:
     warnings: list[str] = field(default_factory=list)
     all_times_s: np.ndarray = field(default_factory=lambda: _empty())  # every decoded frame
 
-    def keep_from(self, t0: float) -> PassResult:
-        """Return the frames at or after stream time ``t0`` (drops a chunk's overlap)."""
-        if t0 == -np.inf:
-            return self
-        k = int(np.searchsorted(self.times_s, t0))
-        a = int(np.searchsorted(self.all_times_s, t0))
-        return PassResult(
-            image_xy=self.image_xy[k:],
-            world_xyz=self.world_xyz[k:],
-            visibility=self.visibility[k:],
-            present=self.present[k:],
-            times_s=self.times_s[k:],
-            profile=self.profile[k:],
-            sightings=[s for s in self.sightings if s.time_s >= t0],
-            warnings=self.warnings,
-            all_times_s=self.all_times_s[a:],
-        )
 
+@dataclass
+class _Chunk:
+    """One chunk's outcome: its rows (float32, as recorded) and what else it found."""
 
-class _Recorder:
-    """Collects a chunk's frames in compact arrays grown by doubling; ``result`` returns them.
-
-    Notes
-    -----
-    A frame's model outputs are kept as float32, the type MediaPipe returns them in, so
-    nothing is rounded: normalised landmarks (x, y, visibility), world landmarks and the back
-    profile in mask pixels (whole steps). Pixels are computed from them once, in float64, by
-    ``result``. One Python array per frame per output (the old lists) cost about 3 KB a
-    frame on the heap; these rows cost about 0.9 KB.
-    """
-
-    def __init__(self, size: tuple[int, int], scale: float, capacity: int = 1024) -> None:
-        self._pixels = np.array([size[0] * scale, size[1] * scale])
-        self._scale = scale
-        self._norm = np.empty((capacity, _N, 3), dtype=np.float32)
-        self._world = np.empty((capacity, _N, 3), dtype=np.float32)
-        self._profile = np.empty((capacity, 2, PROFILE_POINTS), dtype=np.float32)
-        self._present = np.empty(capacity, dtype=bool)
-        self._times = np.empty(capacity)
-        self.n = 0
-
-    def _next_row(self, t: float, present: bool) -> int:
-        if self.n == len(self._times):
-            for name in ("_norm", "_world", "_profile", "_present", "_times"):
-                old = getattr(self, name)
-                grown = np.empty((2 * len(old), *old.shape[1:]), dtype=old.dtype)
-                grown[: self.n] = old[: self.n]
-                setattr(self, name, grown)
-        k, self.n = self.n, self.n + 1
-        self._times[k], self._present[k] = t, present
-        return k
-
-    def add_empty(self, t: float) -> None:
-        """Record a frame with no person."""
-        k = self._next_row(t, False)
-        self._norm[k] = np.nan
-        self._norm[k, :, 2] = 0.0
-        self._world[k] = np.nan
-        self._profile[k] = np.nan
-
-    def add(self, t: float, result: Any) -> np.ndarray:
-        """Record a frame with a person; return its (33, 2) landmarks in original pixels."""
-        k = self._next_row(t, True)
-        norm = self._norm[k]
-        for j, p in enumerate(result.pose_landmarks.landmark):
-            norm[j] = (p.x, p.y, p.visibility)
-        for j, p in enumerate(result.pose_world_landmarks.landmark):
-            self._world[k, j] = (p.x, p.y, p.z)
-        xy = norm[:, :2].astype(np.float64) * self._pixels
-        self._profile[k] = _profile(result.segmentation_mask, xy / self._scale)
-        return xy
-
-    def result(self) -> PassResult:
-        """Return the recorded frames as a :class:`PassResult` (float64, pixels)."""
-        n = self.n
-        norm = self._norm[:n].astype(np.float64)
-        return PassResult(
-            image_xy=norm[:, :, :2] * self._pixels,
-            world_xyz=self._world[:n].astype(np.float64),
-            visibility=norm[:, :, 2].copy(),
-            present=self._present[:n].copy(),
-            times_s=self._times[:n].copy(),
-            profile=self._profile[:n].astype(np.float64) * self._scale,
-        )
+    rows: ChunkRows | None
+    head: RowsHead | None = None  # set instead of ``rows`` when a child sends its rows raw
+    sightings: list[people.Sighting] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    all_times_s: np.ndarray = field(default_factory=lambda: _empty())  # every decoded frame
 
 
 @dataclass(frozen=True)
@@ -298,6 +233,7 @@ class _Job:
     mask_x: tuple[float, float] | None
     person_visibility: float
     min_height: float
+    capacity: int  # the frames the chunk is expected to infer (its recorder's first size)
 
 
 def run_pass(
@@ -337,6 +273,7 @@ def run_pass(
             mask_x=mask_x,
             person_visibility=values["second_person_visibility"],
             min_height=values["min_person_height"],
+            capacity=_expected_rows(info, plan, k),
         )
         for k, start in enumerate(plan.bounds)
     ]
@@ -349,8 +286,15 @@ def run_pass(
     return out
 
 
-def _run_jobs(jobs: list[_Job], total: int, progress: Progress | None) -> list[PassResult]:
-    """Run the first job here and the others in child processes; return their results."""
+def _expected_rows(info: VideoInfo, plan: PassPlan, k: int) -> int:
+    """Return the frames chunk ``k`` of ``plan`` should infer (overlap included), plus slack."""
+    start = 0.0 if k == 0 else max(0.0, plan.bounds[k] - plan.overlap_s)
+    stop = plan.bounds[k + 1] if k + 1 < plan.chunks else info.duration_s
+    return int(np.ceil(max(0.0, stop - start) * info.fps / plan.every)) + 16
+
+
+def _run_jobs(jobs: list[_Job], total: int, progress: Progress | None) -> list[_Chunk]:
+    """Run the first job here and the others in child processes; return their chunks."""
     ctx = _context()
     counters = [ctx.Value("q", 0, lock=False) for _ in jobs]
     pipes = [ctx.Pipe(duplex=False) for _ in jobs[1:]]
@@ -382,7 +326,7 @@ def _run_jobs(jobs: list[_Job], total: int, progress: Progress | None) -> list[P
             proc.join(timeout=5)
 
 
-def _child_result(recv: Any, proc: Any, tick: Callable[[], None]) -> PassResult:
+def _child_result(recv: Any, proc: Any, tick: Callable[[], None]) -> _Chunk:
     """Wait for one child's chunk, updating progress; raise its error or a dead child's."""
     while not recv.poll(_POLL_S):
         if not proc.is_alive() and not recv.poll(0):
@@ -391,11 +335,21 @@ def _child_result(recv: Any, proc: Any, tick: Callable[[], None]) -> PassResult:
     kind, value = recv.recv()
     if kind == "error":
         raise value
+    try:
+        value.rows = receive_rows(recv, value.head)
+    except EOFError as exc:
+        raise RuntimeError(
+            f"pose process exited with code {proc.exitcode} while sending its chunk"
+        ) from exc
+    value.head = None
     return value
 
 
 def _child(job: _Job, counter: Any, send: Any, parent: int) -> None:
-    """Run one chunk in a child process and send its result (or its error) to the parent."""
+    """Run one chunk in a child process and send it (or its error) to the parent.
+
+    The chunk's small parts are pickled; its rows follow as raw blocks (:func:`send_rows`).
+    """
     # Ctrl-C reaches the whole foreground group; the parent handles it and terminates this
     # process, so the child must not print a KeyboardInterrupt traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -405,10 +359,16 @@ def _child(job: _Job, counter: Any, send: Any, parent: int) -> None:
         counter.value = done
 
     try:
-        result = _run_chunk(job, tick)
-        send.send(("ok", result))
-    except Exception as exc:  # sent to the parent, which raises it there
-        send.send(("error", exc))
+        try:
+            chunk = _run_chunk(job, tick)
+        except Exception as exc:  # sent to the parent, which raises it there
+            send.send(("error", exc))
+            return
+        rows = chunk.rows
+        assert rows is not None  # _run_chunk always returns rows
+        chunk.rows, chunk.head = None, rows.head
+        send.send(("ok", chunk))
+        send_rows(send, rows)
     finally:
         send.close()
 
@@ -433,9 +393,9 @@ def _context() -> Any:
     return mp.get_context("spawn")
 
 
-def _run_chunk(job: _Job, tick: Callable[[int], None]) -> PassResult:
+def _run_chunk(job: _Job, tick: Callable[[int], None]) -> _Chunk:
     """Return the pose of the frames of one chunk, timed in stream seconds."""
-    recorder: _Recorder | None = None
+    recorder: Recorder | None = None
     sightings: list[people.Sighting] = []
     stream = FrameStream(job.path, max_side=job.max_side, span=job.span)
     with _native_stderr_muted():
@@ -447,7 +407,7 @@ def _run_chunk(job: _Job, tick: Callable[[int], None]) -> PassResult:
             h, w = rgb.shape[:2]
             scale = job.width / w
             if recorder is None:  # every frame of a clip is scaled to the same size
-                recorder = _Recorder((w, h), scale)
+                recorder = Recorder((w, h), scale, job.capacity)
             if job.mask_x is not None:
                 rgb[:, int(job.mask_x[0] / scale) : int(np.ceil(job.mask_x[1] / scale))] = 0
             result = tracker.process(rgb)
@@ -463,11 +423,14 @@ def _run_chunk(job: _Job, tick: Callable[[int], None]) -> PassResult:
             tick(frame.index + 1)  # frames_read runs ahead: the decode thread prefetches
     if static is not None:
         static.close()
-    out = recorder.result() if recorder is not None else PassResult()
-    out.sightings = sightings
-    out.warnings.extend(stream.warnings)
-    out.all_times_s = np.asarray(stream.times_s, dtype=np.float64)
-    return out
+    empty = RowsHead(0, (0.0, 0.0), 1.0)
+    rows = recorder.rows() if recorder is not None else ChunkRows.empty(empty)
+    return _Chunk(
+        rows=rows,
+        sightings=sightings,
+        warnings=list(stream.warnings),
+        all_times_s=np.asarray(stream.times_s, dtype=np.float64),
+    )
 
 
 def prefetched(frames: Iterator[T], depth: int) -> Iterator[T]:
@@ -515,18 +478,33 @@ def _produce(frames: Iterator[Any], box: queue.Queue[tuple[str, Any]], stop: Any
         box.put(("error", exc))
 
 
-def _stitch(parts: list[PassResult], bounds: tuple[float, ...]) -> PassResult:
-    """Return the chunks joined in time order (each without its overlap), in stream times."""
-    if len(parts) == 1 and bounds[0] == -np.inf:
-        return parts[0]
-    kept = [part.keep_from(start) for part, start in zip(parts, bounds, strict=True)]
-    joined = PassResult()
-    for name in ("image_xy", "world_xyz", "visibility", "present", "times_s", "profile"):
-        setattr(joined, name, np.concatenate([getattr(part, name) for part in kept]))
-    joined.all_times_s = np.concatenate([part.all_times_s for part in kept])
-    for part in kept:
-        joined.sightings.extend(part.sightings)
-        joined.warnings.extend(w for w in part.warnings if w not in joined.warnings)
+def _stitch(parts: list[_Chunk], bounds: tuple[float, ...]) -> PassResult:
+    """Return the chunks joined in time order (each without its overlap), in stream times.
+
+    Each chunk's rows are dropped from ``parts`` once they are joined.
+    """
+    rows = [part.rows for part in parts]
+    for part in parts:
+        part.rows = None  # the joined arrays are the only float64 copy; these go with ``rows``
+    arrays = join_rows([r for r in rows if r is not None], list(bounds))
+    del rows
+    joined = PassResult(
+        image_xy=arrays["image_xy"],
+        world_xyz=arrays["world_xyz"],
+        visibility=arrays["visibility"],
+        present=arrays["present"],
+        times_s=arrays["times_s"],
+        profile=arrays["profile"],
+    )
+    for part, start in zip(parts, bounds, strict=True):
+        a = int(np.searchsorted(part.all_times_s, start)) if start != -np.inf else 0
+        joined.sightings.extend(s for s in part.sightings if s.time_s >= start)
+        if len(parts) == 1:
+            joined.warnings = list(part.warnings)  # one chunk: its warnings as they came
+        else:
+            joined.warnings.extend(w for w in part.warnings if w not in joined.warnings)
+        part.all_times_s = part.all_times_s[a:]
+    joined.all_times_s = np.concatenate([part.all_times_s for part in parts])
     return joined
 
 
@@ -614,11 +592,3 @@ def _make_models(search: bool) -> tuple[Any, Any]:
     if search:
         static = solution.Pose(static_image_mode=True, model_complexity=1)
     return tracker, static
-
-
-def _profile(mask: np.ndarray | None, xy: np.ndarray) -> np.ndarray:
-    if mask is None:
-        return np.full((2, PROFILE_POINTS), np.nan)
-    hip = xy[[23, 24]].mean(axis=0)
-    shoulder = xy[[11, 12]].mean(axis=0)
-    return measure_back_profile(mask, hip, shoulder)
