@@ -287,7 +287,6 @@ def analyze(
     if again is None:
         _emit(analysis, options, video, outs, "")
         return
-    written: list[Path] = []
     console.begin_capture()  # the text as rendered, kept for the next identical command
     try:
         written = _emit(analysis, options, video, outs, "")
