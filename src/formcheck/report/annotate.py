@@ -33,8 +33,10 @@ Progress = Callable[[int, int], None]
 # x264 settings: "ultrafast" takes about a third of the CPU of "veryfast" per 1080p frame
 # (benchmarks/bench_render.py) at the same CRF; the price is a larger file (about 3x), not a
 # worse picture. CRF 23 is x264's default quality; yuv420p + high profile is what every
-# browser and phone decodes.
-ENCODER_OPTIONS = {"crf": "23", "preset": "ultrafast", "profile": "high"}
+# browser and phone decodes. One encoder thread: the encoder already runs beside decoding
+# and drawing, and x264's frame threads cost CPU to coordinate (720p: 5.8-6.1 ms a frame
+# with one thread, 6.8-7.0 with its default, same file size, shared 2-core machine).
+ENCODER_OPTIONS = {"crf": "23", "preset": "ultrafast", "profile": "high", "threads": "1"}
 #: Frames each stage may run ahead of the next (decoded -> drawn -> encoded).
 QUEUE_FRAMES = 4
 _POLL_S = 0.1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -12,6 +13,7 @@ from formcheck.result import Analysis, Fault
 from formcheck.track import INDEX, PoseTrack
 
 RGB = tuple[int, int, int]  # frames are drawn in RGB, formcheck.capture.video's order
+VISIBLE = 0.3  # landmark visibility below which a joint is not drawn
 
 # Body segments drawn as the skeleton (the face is left out: it clutters small frames).
 _BODY = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index")
@@ -42,6 +44,35 @@ class OverlayPlan:
     faults_at: dict[int, list[Fault]] = field(default_factory=dict)
     bar: np.ndarray | None = None  # (frames, 2) bar proxy in pixels, y down
     unit: float = 1.0  # drawing scale: 1 at a 400-pixel short side
+    points: np.ndarray = field(init=False, repr=False)  # (frames, 33, 2) int pixel positions
+    seen: np.ndarray = field(init=False, repr=False)  # (frames, 33) drawn: finite and visible
+    trace: BarTrace | None = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        xy = self.track.image_xy
+        ok = np.all(np.isfinite(xy), axis=2) & (self.track.visibility >= VISIBLE)
+        self.seen = ok
+        self.points = np.round(np.where(ok[..., None], xy, 0.0)).astype(np.int64)
+        self.trace = None if self.bar is None else BarTrace.of(self.bar)
+
+
+@dataclass(frozen=True)
+class BarTrace:
+    """The bar path as the polyline drawn on each frame, worked out once for the clip.
+
+    Frame ``i`` draws the first ``upto[i]`` points of ``poly``: the finite positions of
+    frames ``0..i``, rounded to pixels.
+    """
+
+    poly: np.ndarray  # (finite points, 1, 2) int32
+    upto: np.ndarray  # (frames,) points drawn on each frame
+
+    @staticmethod
+    def of(bar: np.ndarray) -> BarTrace:
+        """Return the trace of ``bar`` (frames, 2), NaN where the bar is not seen."""
+        ok = np.all(np.isfinite(bar), axis=1)
+        poly = np.round(bar[ok]).astype(np.int32).reshape(-1, 1, 2)
+        return BarTrace(poly=poly, upto=np.cumsum(ok))
 
 
 def plan_overlay(analysis: Analysis, track: PoseTrack) -> OverlayPlan:
@@ -167,10 +198,11 @@ def draw_depth_guide(image: np.ndarray, plan: OverlayPlan, i: int) -> np.ndarray
 
 
 def _pt(plan: OverlayPlan, i: int, name: str) -> tuple[int, int] | None:
-    xy = plan.track.image_xy[i, INDEX[name]]
-    if not np.all(np.isfinite(xy)) or plan.track.visibility[i, INDEX[name]] < 0.3:
+    j = INDEX[name]
+    if not plan.seen[i, j]:
         return None
-    return round(float(xy[0])), round(float(xy[1]))
+    x, y = plan.points[i, j].tolist()
+    return x, y
 
 
 def _named(plan: OverlayPlan, part: str, side: str) -> str:
@@ -287,13 +319,12 @@ def _draw_knee_separation(img: np.ndarray, plan: OverlayPlan, i: int) -> None:
 
 
 def _draw_bar_path(img: np.ndarray, plan: OverlayPlan, i: int) -> None:
-    if plan.bar is None:
+    if plan.trace is None:
         return
-    pts = plan.bar[: i + 1]
-    pts = pts[np.all(np.isfinite(pts), axis=1)]
-    if len(pts) < 2:
+    n = int(plan.trace.upto[i])
+    if n < 2:
         return
-    poly = np.round(pts).astype(np.int32).reshape(-1, 1, 2)
+    poly = plan.trace.poly[:n]
     cv2.polylines(img, [poly], False, BAR, max(1, round(2 * plan.unit)), cv2.LINE_AA)
     cv2.circle(img, tuple(int(v) for v in poly[-1, 0]), max(3, round(5 * plan.unit)), BAR, -1,
                cv2.LINE_AA)
@@ -350,17 +381,75 @@ def draw_label(img: np.ndarray, text: str, org: tuple[int, int], colour: RGB, un
     """Draw ``text`` on a filled box, its baseline starting at ``org`` (or centred on it).
 
     Hershey fonts have no degree glyph, so it is drawn as a small ring after the text.
+    The box is drawn once per look (text, colours, size) and copied onto later frames:
+    everything drawn lies inside the opaque box, so the copy is the same pixels.
     """
-    scale, thick = 0.55 * unit, max(1, round(1.4 * unit))
-    (w, h), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
-    ring = round(4 * unit) if degree else 0
-    pad = max(2, round(4 * unit))
+    look = _label_look(text, colour, 0.55 * unit, max(1, round(1.4 * unit)),
+                       round(4 * unit) if degree else None, max(2, round(4 * unit)), bg)
+    w, h, base, ring, pad = look.w, look.h, look.base, look.ring, look.pad
     if center:
         org = (org[0] - (w + 2 * ring) // 2, org[1] + h // 2)
     x = int(min(max(org[0], pad), img.shape[1] - w - 2 * ring - 2 * pad))
     y = int(min(max(org[1], h + pad), img.shape[0] - base - pad))
-    cv2.rectangle(img, (x - pad, y - h - pad), (x + w + 2 * ring + pad, y + base + pad), bg, -1)
-    cv2.putText(img, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thick, cv2.LINE_AA)
-    if degree:
+    x0, y0 = x - pad, y - h - pad
+    box_h, box_w = look.box.shape[:2]
+    if (look.boxed and x0 >= 0 and y0 >= 0 and y0 + box_h <= img.shape[0]
+            and x0 + box_w <= img.shape[1] and img.shape[2:] == (3,)):
+        img[y0 : y0 + box_h, x0 : x0 + box_w] = look.box
+    else:  # the box does not fit the picture, or the text spills out of it
+        _paint_label(img, text, x, y, look, colour)
+
+
+@dataclass(frozen=True)
+class _LabelLook:
+    """One label's sizes, and its box as drawn (``boxed``: nothing drawn outside it)."""
+
+    scale: float
+    thick: int
+    w: int
+    h: int
+    base: int
+    ring: int  # the degree ring's size; 0 without one
+    degree: bool
+    pad: int
+    bg: RGB
+    box: np.ndarray
+    boxed: bool
+
+
+@lru_cache(maxsize=4096)
+def _label_look(text: str, colour: RGB, scale: float, thick: int, ring: int | None, pad: int,
+                bg: RGB) -> _LabelLook:
+    """Return the look of a label (``ring`` None: no degree sign)."""
+    (w, h), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
+    look = _LabelLook(scale=scale, thick=thick, w=w, h=h, base=base, ring=ring or 0,
+                      degree=ring is not None, pad=pad, bg=bg, box=np.zeros((0, 0, 3), np.uint8),
+                      boxed=False)
+    # Drawn twice on a margin of two different colours: where they differ, the label spilled
+    # out of its box and cannot be copied.
+    margin = 4 * pad + 4 * thick
+    box_h, box_w = h + base + 2 * pad + 1, w + 2 * look.ring + 2 * pad + 1
+    boards = []
+    for fill in (0, 255):
+        board = np.full((box_h + 2 * margin, box_w + 2 * margin, 3), fill, np.uint8)
+        _paint_label(board, text, margin + pad, margin + pad + h, look, colour)
+        boards.append(board)
+    inside = (slice(margin, margin + box_h), slice(margin, margin + box_w))
+    outside = np.ones(boards[0].shape[:2], bool)
+    outside[inside] = False
+    spilled = bool(np.any(boards[0][outside] != 0) or np.any(boards[1][outside] != 255))
+    box = boards[0][inside].copy()
+    box.flags.writeable = False
+    return replace(look, box=box, boxed=not spilled)
+
+
+def _paint_label(img: np.ndarray, text: str, x: int, y: int, look: _LabelLook,
+                 colour: RGB) -> None:
+    w, h, base, ring, pad, thick = look.w, look.h, look.base, look.ring, look.pad, look.thick
+    cv2.rectangle(img, (x - pad, y - h - pad), (x + w + 2 * ring + pad, y + base + pad), look.bg,
+                  -1)
+    cv2.putText(img, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, look.scale, colour, thick,
+                cv2.LINE_AA)
+    if look.degree:
         cv2.circle(img, (x + w + ring + 1, y - h + ring // 2 + 1), max(1, ring // 2 + 1), colour,
                    max(1, thick - 1), cv2.LINE_AA)
