@@ -207,18 +207,26 @@ def stages_child(clip: Path, cache: Path) -> None:
     print(json.dumps(out))
 
 
-def model_child(clip: Path, max_side: int, mask: bool) -> None:
-    """Print JSON: seconds of BlazePose alone over every frame of ``clip``, decoded beforehand.
+def model_child(clip: Path, max_side: int, mask: bool, share: str = "0/1") -> None:
+    """Print JSON: seconds of BlazePose alone over ``clip``'s frames, decoded beforehand.
 
     The frames are decoded and scaled (long side ``max_side``) before the clock starts, and one
     tracking graph (with the segmentation mask if ``mask``) runs over them: the model's own
     share of a pass, which no arrangement of decoding, processes or start-up can go below.
+    ``share`` ``k/n`` keeps the k-th of n equal time chunks; with n > 1 the child says
+    ``ready`` once its frames are decoded and its graph is built, and starts the clock when
+    a line arrives on stdin, so that n children run their graphs at once (:func:`model_floor`).
     """
     from formcheck.capture.blazepose import pose_solution
     from formcheck.capture.video import iter_frames
 
+    k, n = (int(v) for v in share.split("/"))
     frames = [f.image for f in iter_frames(clip, max_side=max_side)]
+    frames = frames[k * len(frames) // n : (k + 1) * len(frames) // n]
     with pose_solution().Pose(model_complexity=1, enable_segmentation=mask) as model:
+        if n > 1:
+            print("ready", flush=True)
+            sys.stdin.readline()
         t0, c0 = time.perf_counter(), time.process_time()
         for image in frames:
             model.process(image)
@@ -226,20 +234,58 @@ def model_child(clip: Path, max_side: int, mask: bool) -> None:
     print(json.dumps({"frames": len(frames), "model_wall_s": wall, "model_cpu_s": cpu}))
 
 
+def concurrent_models(clip: Path, cores: int) -> float:
+    """Return the wall seconds of one graph per core running at once over ``clip``'s frames.
+
+    Each graph takes an equal time chunk of the pre-decoded frames and they start together;
+    the slowest sets the time. This is what the cores really give (graphs compete for caches,
+    memory bandwidth and their own helper threads), where ``floor_ratio`` assumes a perfect
+    split.
+    """
+    cmd = [sys.executable, __file__, "--model-child", str(clip), "960", "1"]
+    kids = [
+        subprocess.Popen([*cmd, f"{k}/{cores}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         text=True)
+        for k in range(cores)
+    ]  # fmt: skip
+    try:
+        for kid in kids:
+            assert kid.stdout is not None
+            if kid.stdout.readline().strip() != "ready":
+                raise RuntimeError("a model child failed before it was ready")
+        t0 = time.perf_counter()
+        for kid in kids:
+            assert kid.stdin is not None
+            kid.stdin.write("go\n")
+            kid.stdin.flush()
+        outs = [json.loads(kid.communicate()[0].strip().splitlines()[-1]) for kid in kids]
+        wall = time.perf_counter() - t0
+    finally:
+        for kid in kids:
+            if kid.poll() is None:
+                kid.kill()
+    assert sum(o["frames"] for o in outs) > 0
+    return max(wall, max(o["model_wall_s"] for o in outs))
+
+
 def model_floor(clip: Path, plain_wall_s: float) -> dict[str, float]:
     """Return the model-alone times for formcheck's and the plain loop's settings, and the floor.
 
     ``floor_ratio`` is formcheck's model time split perfectly over every core, with nothing
-    else (no decoding, start-up, analysis), over the plain loop's whole-process time.
+    else (no decoding, start-up, analysis), over the plain loop's whole-process time;
+    ``floor_ratio_concurrent`` is the same measured with one graph per core running at once.
     """
     cores = len(os.sched_getaffinity(0))
     ours = child("--model-child", clip, "960", "1")
     theirs = child("--model-child", clip, "640", "0")
+    together = concurrent_models(clip, cores)
     return {
         "model_s_formcheck": ours["model_wall_s"],
         "model_s_plain_settings": theirs["model_wall_s"],
         "floor_ratio": ours["model_wall_s"] / cores / plain_wall_s,
         "floor_ratio_plain_settings": theirs["model_wall_s"] / cores / plain_wall_s,
+        "model_s_concurrent": together,
+        "floor_ratio_concurrent": together / plain_wall_s,
     }
 
 
@@ -405,7 +451,8 @@ def print_table(r: dict) -> None:
             print(
                 f"  model alone over pre-decoded frames, split perfectly over the cores: "
                 f"{c['floor_ratio']:.2f} of the plain loop (formcheck's 960 px + mask), "
-                f"{c['floor_ratio_plain_settings']:.2f} (the plain loop's 640 px, no mask)"
+                f"{c['floor_ratio_plain_settings']:.2f} (the plain loop's 640 px, no mask); "
+                f"one graph per core at once, measured: {c['floor_ratio_concurrent']:.2f}"
             )
     if "stages" not in r:
         return
@@ -447,11 +494,11 @@ def main() -> None:
     parser.add_argument("--memory-s", type=float, action="append", help=argparse.SUPPRESS)
     parser.add_argument("--stages-child", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--memory-child", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--model-child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--model-child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.model_child:
-        clip, side, mask = args.model_child
-        model_child(Path(clip), int(side), mask == "1")
+        clip, side, mask, *share = args.model_child
+        model_child(Path(clip), int(side), mask == "1", *share)
         return
     if args.stages_child:
         stages_child(*args.stages_child)
