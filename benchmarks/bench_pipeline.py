@@ -5,6 +5,7 @@ Usage::
     python benchmarks/bench_pipeline.py                 # 3 rounds, memory on 1- and 3-minute clips
     python benchmarks/bench_pipeline.py --long          # memory on a 10-minute clip as well
     python benchmarks/bench_pipeline.py --rounds 1 --only 1080p30
+    python benchmarks/bench_pipeline.py --memory-only --memory-s 60 --memory-s 600
 
 The baseline is ``benchmarks/bench_plain_loop.py`` (PyAV threaded decode, 640 px, BlazePose
 full per frame, one process). For each clip the two commands run as whole processes,
@@ -415,14 +416,21 @@ def run(
     report["out"]["over_pose_pass"] = (report["out"]["out"] - report["out"]["json"]) / stages[
         "pose_pass_s"
     ]
-    report["memory"] = []
-    for seconds in lengths:
-        long_clip = loop_clip(main_clip, tmp / f"long{seconds:.0f}.mp4", seconds)
-        got = child("--memory-child", long_clip)
-        report["memory"].append({"seconds_of_video": seconds, **got})
-        long_clip.unlink()
+    report["memory"] = memory(main_clip, tmp, lengths)
     report["machine"]["load_avg_1m_at_end"] = os.getloadavg()[0]
     return report
+
+
+def memory(clip: Path, tmp: Path, lengths: list[float]) -> list[dict]:
+    """Return the pose pass's peak memory on ``clip`` looped to each of ``lengths`` seconds."""
+    out = []
+    for seconds in lengths:
+        long_clip = loop_clip(clip, tmp / f"long{seconds:.0f}.mp4", seconds)
+        got = child("--memory-child", long_clip)
+        out.append({"seconds_of_video": seconds, **got})
+        long_clip.unlink()
+        print(f"memory {seconds:.0f} s", json.dumps(got), flush=True)
+    return out
 
 
 def print_table(r: dict) -> None:
@@ -483,6 +491,22 @@ def print_table(r: dict) -> None:
         )
 
 
+def memory_only(lengths: list[float]) -> None:
+    """Measure and print only the memory figures; write them beside the full results."""
+    with tempfile.TemporaryDirectory() as tmp:
+        clip = make_clips(Path(tmp), {"1080p30"})["1080p30"]
+        report: dict = {"memory": memory(clip, Path(tmp), lengths)}
+    report["load_avg_1m_at_end"] = os.getloadavg()[0]
+    for m in report["memory"]:
+        print(
+            f"peak memory, {m['seconds_of_video']:.0f} s clip ({m['frames']} frames): "
+            f"{m['peak_pss'] / 2**20:.0f} MiB PSS over the tree (target < 1024, flat)"
+        )
+    where = RESULTS.with_stem("bench_pipeline_memory")
+    where.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwritten to {where.relative_to(REPO)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -491,7 +515,12 @@ def main() -> None:
     parser.add_argument(
         "--levers", action="store_true", help="only the clip table, with the LEVERS commands"
     )
-    parser.add_argument("--memory-s", type=float, action="append", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--memory-only", action="store_true", help="only the memory runs (1080p30 clip looped)"
+    )
+    parser.add_argument(
+        "--memory-s", type=float, action="append", help="memory clip length, s (repeatable)"
+    )
     parser.add_argument("--stages-child", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--memory-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--model-child", nargs="+", help=argparse.SUPPRESS)
@@ -507,6 +536,9 @@ def main() -> None:
         memory_child(args.memory_child)
         return
     lengths = args.memory_s or ([60.0, 180.0, 600.0] if args.long else [60.0, 180.0])
+    if args.memory_only:
+        memory_only(lengths)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         only = set(args.only) if args.only else None
         report = run(Path(tmp), args.rounds, only, lengths, args.levers)

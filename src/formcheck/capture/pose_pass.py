@@ -20,6 +20,8 @@ Notes
   children come from a fork server instead.
 - A child dies with its parent (``PR_SET_PDEATHSIG``) and is terminated if this process
   stops early (error, Ctrl-C), so no process outlives the pass.
+- Each chunk's process fixes glibc's mmap threshold first (:mod:`formcheck.capture.heap`), so
+  the large per-frame buffers do not fragment its heap: memory stays flat with the length.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from formcheck.capture import people
+from formcheck.capture import heap, people
 from formcheck.capture.pass_rows import (
     ChunkRows,
     Recorder,
@@ -395,6 +397,7 @@ def _context() -> Any:
 
 def _run_chunk(job: _Job, tick: Callable[[int], None]) -> _Chunk:
     """Return the pose of the frames of one chunk, timed in stream seconds."""
+    heap.fix_mmap_threshold()  # per-frame buffers mapped and unmapped: no growth with length
     recorder: Recorder | None = None
     sightings: list[people.Sighting] = []
     stream = FrameStream(job.path, max_side=job.max_side, span=job.span)
